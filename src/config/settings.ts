@@ -1,0 +1,375 @@
+// Every setting of the service, declared once: environment name, default, parser and a one-line doc.
+// Precedence: table default < YAML file named by SETTINGS_FILE < environment variable.
+import { readFileSync } from 'node:fs'
+import { LineCounter, parseDocument, isMap, isScalar } from 'yaml'
+import * as p from './parsers.js'
+import { Invalid, type Parser } from './parsers.js'
+
+export class SettingsError extends Error {
+  constructor(
+    message: string,
+    readonly key: string,
+  ) {
+    super(message)
+    this.name = 'SettingsError'
+  }
+}
+
+type Resolved = Readonly<Record<string, unknown>>
+
+interface SettingSpec<T> {
+  env: string
+  parse: Parser<T>
+  doc: string
+  /** Raw text parsed like a user's value; a function sees the settings parsed before it. */
+  default?: string | ((resolved: Resolved) => string)
+  /** How the default reads in docs/configuration.md when it is computed or absent. */
+  docDefault?: string
+  /** Never shown in errors or logs. */
+  secret?: boolean
+}
+
+interface RequiredSpec<T> extends SettingSpec<T> {
+  default: string | ((resolved: Resolved) => string)
+  optional: false
+}
+interface OptionalSpec<T> extends SettingSpec<T> {
+  default?: undefined
+  optional: true
+}
+
+const required = <T>(spec: Omit<RequiredSpec<T>, 'optional'>): RequiredSpec<T> => ({
+  ...spec,
+  optional: false,
+})
+const optional = <T>(spec: Omit<OptionalSpec<T>, 'optional'>): OptionalSpec<T> => ({
+  ...spec,
+  optional: true,
+})
+
+/** The table, in the order settings are resolved (a computed default may use those before it). */
+export const settingsTable = {
+  port: required({
+    env: 'PORT',
+    default: '8080',
+    parse: p.port,
+    doc: 'TCP port the HTTP server listens on.',
+  }),
+  host: required({
+    env: 'HOST',
+    default: '0.0.0.0',
+    parse: p.text,
+    doc: 'Address the HTTP server binds to.',
+  }),
+  logLevel: required({
+    env: 'LOG_LEVEL',
+    default: 'info',
+    parse: p.oneOf(p.LOG_LEVELS),
+    doc: `pino log level: ${p.LOG_LEVELS.join(', ')}.`,
+  }),
+  publicUrl: required({
+    env: 'PUBLIC_URL',
+    default: (resolved) => `http://localhost:${String(resolved.port)}`,
+    docDefault: 'http://localhost:PORT',
+    parse: p.httpUrl('https://files.example.org'),
+    doc: 'URL at which browsers, Invenio and workflow pods reach this service (links, signed URLs, file proxy).',
+  }),
+  settingsFile: optional({
+    env: 'SETTINGS_FILE',
+    parse: p.text,
+    doc: 'YAML file with settings (keys are these environment names); read from the environment only.',
+  }),
+  catalogFile: required({
+    env: 'CATALOG_FILE',
+    default: 'config/catalog.yaml',
+    parse: p.text,
+    doc: 'Workflow-type catalog (docs/catalog.md); relative paths are resolved from the working directory.',
+  }),
+  catalogWatch: required({
+    env: 'CATALOG_WATCH',
+    default: 'true',
+    parse: p.boolean,
+    doc: 'Reload the catalog when its file (or its ConfigMap directory) changes.',
+  }),
+  catalogPollSeconds: required({
+    env: 'CATALOG_POLL_SECONDS',
+    default: '30',
+    parse: p.seconds(1, 86400),
+    doc: 'How often the catalog file is also polled, in case file-system events are missed.',
+  }),
+  databaseUrl: optional({
+    env: 'DATABASE_URL',
+    parse: p.postgresUrl,
+    secret: true,
+    docDefault: '(unset: embedded PGlite)',
+    doc: 'PostgreSQL connection URL. Unset: the service runs an embedded PGlite on a loopback port.',
+  }),
+  pgliteDataDir: required({
+    env: 'PGLITE_DATA_DIR',
+    default: '.data/pglite',
+    parse: p.text,
+    doc: "Data directory of the embedded PGlite; 'memory://' keeps it in memory. Ignored with DATABASE_URL.",
+  }),
+  dbMigrateOnStart: required({
+    env: 'DB_MIGRATE_ON_START',
+    default: 'true',
+    parse: p.boolean,
+    doc: 'Apply pending migrations from prisma/migrations at start-up.',
+  }),
+  httpBodyLimit: required({
+    env: 'HTTP_BODY_LIMIT',
+    default: '1mb',
+    parse: p.byteSize,
+    doc: 'Largest request body accepted; larger ones get 413.',
+  }),
+  httpRequestTimeoutSeconds: required({
+    env: 'HTTP_REQUEST_TIMEOUT_SECONDS',
+    default: '30',
+    parse: p.seconds(1, 3600),
+    doc: 'Time allowed to receive a whole request (Node requestTimeout). Streams are not cut by it.',
+  }),
+  httpHeadersTimeoutSeconds: required({
+    env: 'HTTP_HEADERS_TIMEOUT_SECONDS',
+    default: '20',
+    parse: p.seconds(1, 3600),
+    doc: 'Time allowed to receive request headers; at most HTTP_REQUEST_TIMEOUT_SECONDS.',
+  }),
+  kubeNamespace: required({
+    env: 'KUBE_NAMESPACE',
+    default: 'default',
+    parse: p.dnsLabel,
+    doc: 'Namespace where Workflows are created and watched.',
+  }),
+  kubeContext: optional({
+    env: 'KUBE_CONTEXT',
+    parse: p.text,
+    doc: "Context of the kubeconfig to use; unset uses the kubeconfig's current context. KUBECONFIG itself is read by the Kubernetes client; in a pod the in-cluster config is used.",
+  }),
+  invenioUrl: optional({
+    env: 'INVENIO_URL',
+    parse: p.httpUrl('https://compchem.example.org'),
+    doc: 'Base URL of the Invenio repository; {base} in INVENIO_RECORD_URL_TEMPLATE.',
+  }),
+  invenioRecordUrlTemplate: required({
+    env: 'INVENIO_RECORD_URL_TEMPLATE',
+    default: '{base}/api/records/{id}/draft',
+    parse: p.recordUrlTemplate,
+    doc: "URL of a record's draft: {base} is INVENIO_URL, {id} the record id; other URLs are followed from the response's links.",
+  }),
+  invenioUserCheckPath: required({
+    env: 'INVENIO_USER_CHECK_PATH',
+    default: '/api/user/records',
+    parse: p.urlPath,
+    doc: 'Invenio endpoint that only a logged-in user may read; validates tokens on routes without a record.',
+  }),
+  invenioServiceToken: optional({
+    env: 'INVENIO_SERVICE_TOKEN',
+    parse: p.text,
+    secret: true,
+    doc: 'Token the service uses towards Invenio (and that Invenio presents to the service).',
+  }),
+  invenioTimeoutSeconds: required({
+    env: 'INVENIO_TIMEOUT_SECONDS',
+    default: '10',
+    parse: p.seconds(1, 300),
+    doc: 'Timeout of each request to Invenio; past it the answer is 503.',
+  }),
+  argoServerUrl: optional({
+    env: 'ARGO_SERVER_URL',
+    parse: p.httpUrl('https://argo-server.argo:2746'),
+    doc: 'Argo Server, needed only for retrying failed steps in place; without it retry answers 409.',
+  }),
+  argoServerToken: optional({
+    env: 'ARGO_SERVER_TOKEN',
+    parse: p.text,
+    secret: true,
+    doc: 'Bearer token for the Argo Server.',
+  }),
+  argoServerInsecureSkipVerify: required({
+    env: 'ARGO_SERVER_INSECURE_SKIP_VERIFY',
+    default: 'false',
+    parse: p.boolean,
+    doc: "Accept the Argo Server's TLS certificate without verifying it (self-signed installs only).",
+  }),
+  fileTransfer: required({
+    env: 'FILE_TRANSFER',
+    default: 'volume',
+    parse: p.oneOf(['volume', 'artifacts'] as const),
+    doc: 'How files move between steps: a per-run volume (volume) or Argo artifacts (artifacts).',
+  }),
+  volumeStorageClass: optional({
+    env: 'VOLUME_STORAGE_CLASS',
+    parse: p.dnsSubdomain,
+    doc: "StorageClass of the per-run volume; unset uses the cluster's default StorageClass.",
+  }),
+  volumeSize: required({
+    env: 'VOLUME_SIZE',
+    default: '1Gi',
+    parse: p.quantity,
+    doc: 'Size requested for the per-run volume.',
+  }),
+  artifactRepositoryRef: optional({
+    env: 'ARTIFACT_REPOSITORY_REF',
+    parse: p.artifactRepositoryRef,
+    doc: "With FILE_TRANSFER=artifacts: <configmap>#<key> of the artifact repository; unset uses the namespace's default.",
+  }),
+  pendingGraceSeconds: required({
+    env: 'PENDING_GRACE_SECONDS',
+    default: '30',
+    parse: p.seconds(1, 3600),
+    doc: 'How long a run Argo has not shown yet counts as Pending before the API server is asked (then NotFound).',
+  }),
+} as const
+
+type Table = typeof settingsTable
+type ValueOf<S> = S extends SettingSpec<infer T> ? T : never
+
+/** The typed settings object. Optional settings are `undefined` when unset. */
+export type Settings = {
+  readonly [K in keyof Table]: Table[K] extends { optional: true }
+    ? ValueOf<Table[K]> | undefined
+    : ValueOf<Table[K]>
+}
+
+export type SettingName = keyof Table
+export type SettingSpecOf = SettingSpec<unknown> & { optional: boolean }
+
+export function settingSpecs(): Array<[SettingName, SettingSpecOf]> {
+  return Object.entries(settingsTable) as Array<[SettingName, SettingSpecOf]>
+}
+
+/** The default as docs/configuration.md shows it. */
+export function documentedDefault(spec: SettingSpecOf): string {
+  if (spec.docDefault !== undefined) return spec.docDefault
+  if (typeof spec.default === 'string') return spec.default
+  return '(unset)'
+}
+
+interface RawValue {
+  text: string
+  origin: string
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const fromEnv = (name: string): string | undefined => {
+    const value = env[name]
+    // An empty variable counts as unset, so `FOO=` in a manifest does not turn into an invalid value.
+    return value === undefined || value === '' ? undefined : value
+  }
+  const settingsFile = fromEnv('SETTINGS_FILE')
+  const fromFile = settingsFile ? readSettingsFile(settingsFile) : new Map<string, string>()
+
+  const resolved: Record<string, unknown> = {}
+  for (const [name, spec] of settingSpecs()) {
+    const raw = pickRaw(spec, fromEnv(spec.env), fromFile.get(spec.env), settingsFile, resolved)
+    resolved[name] = raw === undefined ? undefined : parseOrThrow(spec, raw)
+  }
+  const settings = resolved as Settings
+  checkTogether(settings)
+  return Object.freeze(settings)
+}
+
+function pickRaw(
+  spec: SettingSpecOf,
+  envValue: string | undefined,
+  fileValue: string | undefined,
+  settingsFile: string | undefined,
+  resolved: Resolved,
+): RawValue | undefined {
+  if (envValue !== undefined) return { text: envValue, origin: 'environment' }
+  if (fileValue !== undefined) return { text: fileValue, origin: settingsFile ?? 'settings file' }
+  if (spec.default === undefined) return undefined
+  const text = typeof spec.default === 'function' ? spec.default(resolved) : spec.default
+  return { text, origin: 'default' }
+}
+
+function parseOrThrow(spec: SettingSpecOf, raw: RawValue): unknown {
+  const value = spec.parse(raw.text)
+  if (!(value instanceof Invalid)) return value
+  const shown = spec.secret ? 'the value (hidden, secret)' : quote(raw.text)
+  const where = raw.origin === 'environment' ? '' : ` (from ${raw.origin})`
+  throw new SettingsError(
+    `${spec.env}: ${shown}${where} ${value.problem}; set ${spec.env} to ${value.expected}`,
+    spec.env,
+  )
+}
+
+function quote(text: string): string {
+  const shortened = text.length > 80 ? `${text.slice(0, 77)}...` : text
+  return JSON.stringify(shortened)
+}
+
+function checkTogether(settings: Settings): void {
+  if (settings.httpHeadersTimeoutSeconds > settings.httpRequestTimeoutSeconds) {
+    throw new SettingsError(
+      `HTTP_HEADERS_TIMEOUT_SECONDS: ${settings.httpHeadersTimeoutSeconds} is longer than HTTP_REQUEST_TIMEOUT_SECONDS (${settings.httpRequestTimeoutSeconds}); set HTTP_HEADERS_TIMEOUT_SECONDS to at most ${settings.httpRequestTimeoutSeconds}`,
+      'HTTP_HEADERS_TIMEOUT_SECONDS',
+    )
+  }
+}
+
+/** Reads the YAML overlay: a flat map from environment names to scalar values. */
+function readSettingsFile(path: string): Map<string, string> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+    throw new SettingsError(
+      `SETTINGS_FILE: ${quote(path)} cannot be read (${reason}); set SETTINGS_FILE to a readable YAML file or unset it`,
+      'SETTINGS_FILE',
+    )
+  }
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter, prettyErrors: false })
+  const at = (offset: number | undefined): string => {
+    const { line, col } = lineCounter.linePos(offset ?? 0)
+    return `${path}:${line}:${col}`
+  }
+  const firstError = document.errors[0]
+  if (firstError) {
+    throw new SettingsError(
+      `SETTINGS_FILE: ${at(firstError.pos[0])}: ${firstError.message.split('\n')[0]}; fix the YAML syntax`,
+      'SETTINGS_FILE',
+    )
+  }
+  const values = new Map<string, string>()
+  if (document.contents === null) return values
+  if (!isMap(document.contents)) {
+    throw new SettingsError(
+      `SETTINGS_FILE: ${at(document.contents.range?.[0])}: the file is not a mapping; write one KEY: value per line`,
+      'SETTINGS_FILE',
+    )
+  }
+  const known = new Map(settingSpecs().map(([, spec]) => [spec.env, spec]))
+  for (const pair of document.contents.items) {
+    const keyNode = pair.key
+    const key = isScalar(keyNode) ? String(keyNode.value) : ''
+    const spec = known.get(key)
+    if (!spec || key === 'SETTINGS_FILE') {
+      throw new SettingsError(
+        `${key || 'SETTINGS_FILE'}: ${at(isScalar(keyNode) ? keyNode.range?.[0] : undefined)}: not a setting that can be set in the file; remove it or check its spelling in docs/configuration.md`,
+        key || 'SETTINGS_FILE',
+      )
+    }
+    const valueNode = pair.value
+    if (valueNode === null || (isScalar(valueNode) && valueNode.value === null)) continue
+    if (!isScalar(valueNode)) {
+      throw new SettingsError(
+        `${key}: ${at(valueNode.range?.[0])}: is not a single value; set ${key} to a string, number or boolean`,
+        key,
+      )
+    }
+    values.set(key, String(valueNode.value))
+  }
+  return values
+}
+
+/** A copy that is safe to log: secret settings replaced by '[redacted]' when set. */
+export function redactSettings(settings: Settings): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...settings }
+  for (const [name, spec] of settingSpecs()) {
+    if (spec.secret && copy[name] !== undefined) copy[name] = '[redacted]'
+  }
+  return copy
+}
