@@ -1,6 +1,12 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+export interface FileLinks {
+  self: string
+  content: string
+  commit: string
+}
+
 export async function getJson(
   url: string,
   token?: string,
@@ -17,10 +23,10 @@ export async function send(
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {}
-  let payload: Buffer | string | undefined
+  let payload: Uint8Array<ArrayBuffer> | string | undefined
   if (Buffer.isBuffer(body) || typeof body === 'string') {
     headers['Content-Type'] = 'application/octet-stream'
-    payload = body
+    payload = typeof body === 'string' ? body : new Uint8Array(body)
   } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json'
     payload = JSON.stringify(body)

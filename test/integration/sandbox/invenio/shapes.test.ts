@@ -7,7 +7,7 @@ import {
   type RecordInfo,
   type User,
 } from '../../../../src/sandbox/invenio/index.js'
-import { getJson, send } from './helpers.js'
+import { getJson, send, type FileLinks } from './helpers.js'
 
 const referenceDir = path.resolve(process.cwd(), process.env.INVENIO_REFERENCE_DIR ?? '../shared/invenio')
 const haveReference = existsSync(path.join(referenceDir, 'draft-files.json'))
@@ -71,11 +71,11 @@ describe('fake Invenio record and file shapes', () => {
   test('the draft links point to this server and lead to the files', async () => {
     const draft = await getJson(record.links.draft, alice.token)
     expect(draft.status).toBe(200)
-    const links = draft.body.links as Record<string, string>
+    const links = draft.body.links as Record<string, string | undefined>
     expect(links.self).toBe(`${invenio.url}/api/experiments/${record.id}/draft`)
     expect(links.files).toBe(`${invenio.url}/api/experiments/${record.id}/draft/files`)
     expect(links.record).toBe(`${invenio.url}/api/experiments/${record.id}`)
-    expect(links.self_html.startsWith(invenio.url)).toBe(true)
+    expect(links.self_html?.startsWith(invenio.url)).toBe(true)
     expect(draft.body).toMatchObject({ id: record.id, is_draft: true, is_published: false })
     expect(draft.body.parent).toMatchObject({ access: { owned_by: { user: alice.id } } })
   })
@@ -118,7 +118,7 @@ describe('fake Invenio record and file shapes', () => {
     const content = Buffer.from('odd key content')
     const init = await send(record.links.files, 'POST', alice.token, [{ key }])
     expect(init.status).toBe(201)
-    const entry = (init.body.entries as Array<{ key: string; links: Record<string, string> }>).find(
+    const entry = (init.body.entries as Array<{ key: string; links: FileLinks }>).find(
       (candidate) => candidate.key === key,
     )
     expect(entry?.links.self).toBe(`${record.links.files}/a%2Fb%20c%20%C3%BC%25.log`)
@@ -130,7 +130,7 @@ describe('fake Invenio record and file shapes', () => {
       (candidate) => candidate.key === key,
     )
     expect(listed).toMatchObject({ status: 'completed', checksum: md5(content), size: content.length })
-    const download = await fetch((listed!.links as Record<string, string>).content, {
+    const download = await fetch((listed!.links as FileLinks).content, {
       headers: { Authorization: `Bearer ${alice.token}` },
     })
     expect(Buffer.from(await download.arrayBuffer())).toEqual(content)
