@@ -8,7 +8,7 @@ const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.
 function documentedRows(): Map<string, string> {
   const rows = new Map<string, string>()
   for (const line of docs.split('\n')) {
-    const match = /^\| `([A-Z0-9_]+)` \| ([^|]+) \|/.exec(line)
+    const match = /^\|\s*`([A-Z0-9_]+)`\s*\|([^|]+)\|/.exec(line)
     if (match?.[1] && match[2]) rows.set(match[1], match[2].trim().replace(/^`(.*)`$/, '$1'))
   }
   return rows
@@ -31,7 +31,7 @@ test('the docs list no setting that does not exist', () => {
 
 test('secret settings are marked secret in the docs', () => {
   for (const [, spec] of settingSpecs()) {
-    const line = docs.split('\n').find((row) => row.startsWith(`| \`${spec.env}\` |`)) ?? ''
+    const line = docs.split('\n').find((row) => new RegExp(`^\\|\\s*\`${spec.env}\`\\s*\\|`).test(row)) ?? ''
     expect({ env: spec.env, secret: line.includes('**Secret.**') }).toEqual({
       env: spec.env,
       secret: Boolean(spec.secret),
