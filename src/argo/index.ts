@@ -1,0 +1,12 @@
+// The service's one module for Kubernetes and Argo access.
+export * from './argo-client.js'
+export * from './errors.js'
+export * from './informer.js'
+export * from './names.js'
+export * from './workflow-status.js'
+export { nodeIdFor, fnv32a } from './fnv.js'
+export { podNameOf, templateNameOf } from './pod-name.js'
+export { decodeCompressedNodes, encodeCompressedNodes, type NodeMap } from './compressed-nodes.js'
+export type { PodLogOptions, PodLogStream } from './pod-logs.js'
+export type { WorkflowEvent, WorkflowListener } from './workflow-cache.js'
+export type * from './types.js'
