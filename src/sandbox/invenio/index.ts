@@ -21,3 +21,10 @@ export type {
   WebhookEventType,
   WebhookOptions,
 } from './types.js'
+export {
+  sampleGaussianLog,
+  sampleTpr,
+  seedSampleData,
+  type SampleData,
+  type SampleOptions,
+} from './samples.js'
