@@ -8,7 +8,8 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : sortKeys(item)))
   if (value === null || typeof value !== 'object') return value
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return sortKeys((value as { toJSON(): unknown }).toJSON())
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return sortKeys((value as { toJSON(): unknown }).toJSON())
   const sorted: Record<string, unknown> = {}
   for (const key of Object.keys(value).sort()) {
     const item = (value as Record<string, unknown>)[key]

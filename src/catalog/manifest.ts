@@ -141,7 +141,8 @@ export function buildWorkflowManifest(input: WorkflowManifestInput): WorkflowMan
   checkInput(input)
   const readFiles = input.readFilesTemplate ?? DEFAULT_IO_TEMPLATES.readFiles
   const writeFiles = input.writeFilesTemplate ?? DEFAULT_IO_TEMPLATES.writeFiles
-  const exitHandler = input.exitHandlerTemplate === undefined ? DEFAULT_IO_TEMPLATES.exitHandler : input.exitHandlerTemplate
+  const exitHandler =
+    input.exitHandlerTemplate === undefined ? DEFAULT_IO_TEMPLATES.exitHandler : input.exitHandlerTemplate
   const chain: ManifestStep[] = [
     { name: READ_FILES_TASK, templateRef: readFiles },
     ...input.type.steps,
@@ -149,7 +150,10 @@ export function buildWorkflowManifest(input: WorkflowManifestInput): WorkflowMan
   ]
 
   const templates: DagTemplate[] = [
-    { name: MAIN_TEMPLATE, dag: { tasks: chain.map((step, index) => task(chain, index, input.transfer.mode)) } },
+    {
+      name: MAIN_TEMPLATE,
+      dag: { tasks: chain.map((step, index) => task(chain, index, input.transfer.mode)) },
+    },
   ]
   if (exitHandler) {
     // onExit names a template of this Workflow, so a one-task DAG wraps the referenced one.
@@ -157,7 +161,10 @@ export function buildWorkflowManifest(input: WorkflowManifestInput): WorkflowMan
       name: EXIT_TASK,
       templateRef: { ...exitHandler },
       arguments: {
-        parameters: [fromWorkflow(PARAM.recordId), { name: PARAM.workflowStatus, value: '{{workflow.status}}' }],
+        parameters: [
+          fromWorkflow(PARAM.recordId),
+          { name: PARAM.workflowStatus, value: '{{workflow.status}}' },
+        ],
       },
     }
     templates.push({ name: EXIT_TEMPLATE, dag: { tasks: [exitTask] } })
@@ -267,7 +274,8 @@ function checkInput(input: WorkflowManifestInput): void {
   const fail = (message: string): never => {
     throw new ManifestInputError(message)
   }
-  if (!isWorkflowName(input.name)) fail(`workflow name is not a DNS-1123 name of at most 63 characters: ${input.name}`)
+  if (!isWorkflowName(input.name))
+    fail(`workflow name is not a DNS-1123 name of at most 63 characters: ${input.name}`)
   if (!Number.isSafeInteger(input.seq) || input.seq < 1) fail(`seq must be a positive integer: ${input.seq}`)
   if (input.recordId === '') fail('record id is empty')
   for (const text of [input.recordId, input.type.name, input.serviceUrl, input.runTokenSecretName]) {
@@ -278,11 +286,13 @@ function checkInput(input: WorkflowManifestInput): void {
   if (input.type.steps.length === 0) fail(`workflow type ${input.type.name} has no processing steps`)
   const names = new Set<string>()
   for (const step of input.type.steps) {
-    if (!STEP_NAME.test(step.name)) fail(`step name must be letters, digits and '-', starting with a letter: ${step.name}`)
+    if (!STEP_NAME.test(step.name))
+      fail(`step name must be letters, digits and '-', starting with a letter: ${step.name}`)
     if (RESERVED_TASKS.has(step.name)) fail(`step name ${step.name} is reserved`)
     if (names.has(step.name)) fail(`step name ${step.name} repeats`)
     names.add(step.name)
-    if (!step.templateRef.name || !step.templateRef.template) fail(`step ${step.name} has an incomplete templateRef`)
+    if (!step.templateRef.name || !step.templateRef.template)
+      fail(`step ${step.name} has an incomplete templateRef`)
   }
   if (input.parameters === null || typeof input.parameters !== 'object' || Array.isArray(input.parameters)) {
     fail('parameters must be a JSON object')

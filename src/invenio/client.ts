@@ -39,7 +39,11 @@ export interface InvenioClient {
   /** The record's draft; NoAccessError (403), NotFoundError (404), UnavailableError, RefusedError. */
   getDraft(recordId: string, credentials: InvenioCredentials): Promise<InvenioRecord>
   /** The published record: follows `draft.links.record` when a draft is given, else the published template. */
-  getPublishedRecord(recordId: string, credentials: InvenioCredentials, draft?: InvenioRecord): Promise<InvenioRecord>
+  getPublishedRecord(
+    recordId: string,
+    credentials: InvenioCredentials,
+    draft?: InvenioRecord,
+  ): Promise<InvenioRecord>
   /** The draft when the caller may read it, else the published record (for read-only access to runs). */
   resolveRecord(recordId: string, credentials: InvenioCredentials): Promise<RecordResolution>
   /** All file entries of a draft (or record), following `links.files`; only 'completed' ones are usable. */
@@ -86,11 +90,11 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
   }
 
   const client: InvenioClient = {
-    getDraft(recordId, credentials) {
+    async getDraft(recordId, credentials) {
       return getRecord(draftUrl(recordId), credentials)
     },
 
-    getPublishedRecord(recordId, credentials, draft) {
+    async getPublishedRecord(recordId, credentials, draft) {
       const link = draft?.links.record
       const url = link ? transport.followLink(link, 'record') : publishedUrl(recordId)
       return getRecord(url, credentials)
@@ -114,7 +118,8 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
     },
 
     async readFileHead(file, credentials, bytes = DEFAULT_HEAD_BYTES) {
-      if (!Number.isInteger(bytes) || bytes <= 0) throw new RangeError(`head size must be a positive integer: ${bytes}`)
+      if (!Number.isInteger(bytes) || bytes <= 0)
+        throw new RangeError(`head size must be a positive integer: ${bytes}`)
       const url = transport.followLink(file.links.content, 'content')
       const { response, done } = await transport.request(url, {
         method: 'GET',
@@ -151,7 +156,10 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
       if (response.status !== 416) await throwForStatus(response, url)
       if (response.status !== 200 && response.status !== 206 && response.status !== 416) {
         await response.body?.cancel()
-        throw new RefusedError(`Invenio answered ${redactedUrl(url)} with ${response.status}`, response.status)
+        throw new RefusedError(
+          `Invenio answered ${redactedUrl(url)} with ${response.status}`,
+          response.status,
+        )
       }
       return {
         status: response.status,
@@ -174,7 +182,8 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
 
       const contentUrl = transport.followLink(initialised.links.content, 'content')
       const uploadHeaders: Record<string, string> = { 'content-type': 'application/octet-stream' }
-      if (uploadOptions?.contentLength !== undefined) uploadHeaders['content-length'] = String(uploadOptions.contentLength)
+      if (uploadOptions?.contentLength !== undefined)
+        uploadHeaders['content-length'] = String(uploadOptions.contentLength)
       const body = typeof content === 'string' ? new TextEncoder().encode(content) : content
       await transport.json(contentUrl, {
         method: 'PUT',
@@ -199,9 +208,14 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
 }
 
 /** Turns a configured pattern into a URL builder; the result must stay on Invenio's origin. */
-function urlPattern(transport: InvenioTransport, template: string, setting: string): (recordId: string) => URL {
+function urlPattern(
+  transport: InvenioTransport,
+  template: string,
+  setting: string,
+): (recordId: string) => URL {
   if (!template.includes('{id}')) throw new TypeError(`${setting} must contain {id}: ${template}`)
-  const build = (recordId: string) => template.split('{base}').join(transport.baseUrl).split('{id}').join(recordId)
+  const build = (recordId: string) =>
+    template.split('{base}').join(transport.baseUrl).split('{id}').join(recordId)
   transport.followLink(build('probe'), setting)
   return (recordId) => {
     // '.' and '..' would be resolved away as path segments: no such record exists.

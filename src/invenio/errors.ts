@@ -35,7 +35,12 @@ export class UnavailableError extends InvenioError {
   readonly httpStatus = 503
   readonly retryAfterSeconds: number
 
-  constructor(message: string, retryAfterSeconds: number, upstreamStatus?: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    retryAfterSeconds: number,
+    upstreamStatus?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, upstreamStatus, options)
     this.retryAfterSeconds = retryAfterSeconds
   }

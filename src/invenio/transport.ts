@@ -55,7 +55,8 @@ export class InvenioTransport {
    * Invenio's origin: the service never follows links elsewhere with a credential.
    */
   followLink(link: unknown, what: string): URL {
-    if (typeof link !== 'string' || link === '') throw new RefusedError(`Invenio response has no ${what} link`)
+    if (typeof link !== 'string' || link === '')
+      throw new RefusedError(`Invenio response has no ${what} link`)
     let url: URL
     try {
       url = new URL(link, this.baseUrl + '/')
@@ -77,7 +78,9 @@ export class InvenioTransport {
             () => timeoutController.abort(new DOMException('Invenio did not answer in time', 'TimeoutError')),
             this.options.timeoutMs,
           )
-    const signal = spec.signal ? AbortSignal.any([timeoutController.signal, spec.signal]) : timeoutController.signal
+    const signal = spec.signal
+      ? AbortSignal.any([timeoutController.signal, spec.signal])
+      : timeoutController.signal
     const done = () => clearTimeout(timer)
     let url = startUrl
     let withCredentials = true
@@ -108,7 +111,10 @@ export class InvenioTransport {
         url = new URL(location, url)
         if (url.origin === this.origin) continue
         if (!this.redirectOrigins.has(url.origin)) {
-          throw new RefusedError(`Invenio redirected to another origin (${url.origin}); refused`, response.status)
+          throw new RefusedError(
+            `Invenio redirected to another origin (${url.origin}); refused`,
+            response.status,
+          )
         }
         withCredentials = false
       }
@@ -127,7 +133,9 @@ export class InvenioTransport {
       try {
         return text === '' ? null : JSON.parse(text)
       } catch (error) {
-        throw new RefusedError(`Invenio answered ${redactedUrl(url)} with invalid JSON`, response.status, { cause: error })
+        throw new RefusedError(`Invenio answered ${redactedUrl(url)} with invalid JSON`, response.status, {
+          cause: error,
+        })
       }
     } catch (error) {
       throw this.translateFailure(error, url, spec.signal)
@@ -142,7 +150,9 @@ export class InvenioTransport {
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError'
     const message = timedOut ? 'timed out' : 'unreachable'
     this.options.logger.warn({ url: redactedUrl(url), reason: describe(error) }, `invenio ${message}`)
-    return new UnavailableError(`Invenio ${message}`, DEFAULT_RETRY_AFTER_SECONDS, undefined, { cause: error })
+    return new UnavailableError(`Invenio ${message}`, DEFAULT_RETRY_AFTER_SECONDS, undefined, {
+      cause: error,
+    })
   }
 
   private headers(spec: RequestSpec, withCredentials: boolean): Headers {

@@ -40,7 +40,8 @@ export interface InvenioFileEntry {
   metadata: Record<string, unknown> | null
 }
 
-export type RecordResolution = { kind: 'draft'; draft: InvenioRecord } | { kind: 'published'; record: InvenioRecord }
+export type RecordResolution =
+  { kind: 'draft'; draft: InvenioRecord } | { kind: 'published'; record: InvenioRecord }
 
 export interface CheckedUser {
   /** The user's id when the endpoint reports one (as a string). */

@@ -9,7 +9,10 @@ export function manifestInput(overrides: Partial<WorkflowManifestInput> = {}): W
       name: 'gaussian',
       steps: [
         { name: 'parse', templateRef: { name: 'gaussian-tools', template: 'parse-log' } },
-        { name: 'thumbnail', templateRef: { name: 'molecule-render', template: 'render', clusterScope: true } },
+        {
+          name: 'thumbnail',
+          templateRef: { name: 'molecule-render', template: 'render', clusterScope: true },
+        },
       ],
       activeDeadlineSeconds: 3600,
     },

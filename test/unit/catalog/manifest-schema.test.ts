@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import formatsPlugin from 'ajv-formats'
 import { buildWorkflowManifest } from '../../../src/catalog/manifest.js'
 import { manifestInput } from './manifest-fixtures.js'
 
@@ -13,14 +13,11 @@ const present = existsSync(schemaPath)
 if (!present) console.log(`Argo schema not found at ${schemaPath}: manifest schema tests skipped`)
 const describeWithSchema = present ? describe : describe.skip
 
-// ajv-formats is CommonJS; under ESM its function may sit on .default.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as typeof addFormatsModule
-
 function workflowValidator() {
   const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false })
-  addFormats(ajv)
+  // ajv-formats is CommonJS: under nodenext its function is the default export's .default.
+  formatsPlugin.default(ajv)
   ajv.addFormat('uint64', /^\d+$/)
   const id = 'argo-schema.json'
   ajv.addSchema({ ...schema, $id: id, oneOf: undefined }, id)
@@ -37,11 +34,18 @@ describeWithSchema('built manifests against the Argo JSON Schema', () => {
   }
 
   test('volume mode is a valid Workflow', () => {
-    expectValid(buildWorkflowManifest(manifestInput({ transfer: { mode: 'volume', size: '2Gi', storageClass: 'fast' } })))
+    expectValid(
+      buildWorkflowManifest(
+        manifestInput({ transfer: { mode: 'volume', size: '2Gi', storageClass: 'fast' } }),
+      ),
+    )
   })
 
   test('artifacts mode is a valid Workflow', () => {
-    const transfer = { mode: 'artifacts' as const, artifactRepositoryRef: { configMap: 'artifact-repositories', key: 's3' } }
+    const transfer = {
+      mode: 'artifacts' as const,
+      artifactRepositoryRef: { configMap: 'artifact-repositories', key: 's3' },
+    }
     expectValid(buildWorkflowManifest(manifestInput({ transfer })))
   })
 
