@@ -11,6 +11,8 @@ import { validateMetadata } from './validation.js'
 /** A StoreEvent with the resourceVersion it was written at (also in object.metadata.resourceVersion). */
 export interface StoredEvent extends StoreEvent {
   resourceVersion: number
+  /** For MODIFIED: the object before the write (lets filtered watches turn it into ADDED or DELETED). */
+  previous?: KubeObject
 }
 
 export interface WriteOptions {
@@ -56,6 +58,7 @@ export class MemoryStore implements ObjectStore {
   private readonly objects = new Map<ResourceName, Map<string, KubeObject>>()
   private readonly byUid = new Map<string, Location>()
   private readonly listeners = new Set<(event: StoreEvent) => void>()
+  private readonly storedListeners = new Set<(event: StoredEvent) => void>()
   private history: StoredEvent[] = []
   private revision = 0
   /** Every event at or below this resourceVersion has been dropped from the history. */
@@ -214,6 +217,12 @@ export class MemoryStore implements ObjectStore {
     return () => this.listeners.delete(listener)
   }
 
+  /** Like subscribe, with the resourceVersion and previous state of each event. */
+  subscribeStored(listener: (event: StoredEvent) => void): () => void {
+    this.storedListeners.add(listener)
+    return () => this.storedListeners.delete(listener)
+  }
+
   /**
    * Events written after `resourceVersion`, oldest first. Throws 410 Expired when the history no
    * longer reaches back that far, as the real watch cache does.
@@ -358,18 +367,25 @@ export class MemoryStore implements ObjectStore {
     }
   }
 
-  private emit(resource: ResourceName, object: KubeObject, type: StoreEvent['type']): void {
+  private emit(
+    resource: ResourceName,
+    object: KubeObject,
+    type: StoreEvent['type'],
+    previous?: KubeObject,
+  ): void {
     const event: StoredEvent = {
       type,
       resource,
       object: structuredClone(object),
       resourceVersion: Number(object.metadata.resourceVersion),
     }
+    if (previous && type === 'MODIFIED') event.previous = previous
     this.history.push(event)
     if (this.history.length > this.historyLimit) {
       const dropped = this.history.splice(0, this.history.length - this.historyLimit)
       this.compactedThrough = (dropped.at(-1) as StoredEvent).resourceVersion
     }
+    for (const listener of [...this.storedListeners]) listener(event)
     for (const listener of [...this.listeners]) {
       try {
         listener({ type, resource, object: structuredClone(object) })
