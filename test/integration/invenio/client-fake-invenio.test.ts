@@ -43,7 +43,7 @@ describe('Invenio client against the fake Invenio', () => {
       recordUrlTemplate: '{base}/api/experiments/{id}/draft',
       userCheckPath: '/api/me',
       serviceToken: SERVICE_TOKEN,
-      timeoutMs: 500,
+      timeoutMs: 2000,
       logger: { debug: log, warn: log },
     })
   })
@@ -107,7 +107,7 @@ describe('Invenio client against the fake Invenio', () => {
   })
 
   test.each(['down', 'error500', 'slow'] as const)('Invenio %s is Unavailable (503)', async (mode) => {
-    invenio.setFailure(mode, { delayMs: 5000 })
+    invenio.setFailure(mode, { delayMs: 10_000 })
     const error = await client.getDraft(record.id, alice).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UnavailableError)
     expect(error).toMatchObject({ httpStatus: 503 })

@@ -64,7 +64,7 @@ beforeAll(async () => {
     recordUrlTemplate: '{base}/api/experiments/{id}/draft',
     userCheckPath: '/api/me',
     serviceToken: SERVICE_TOKEN,
-    timeoutMs: 1000,
+    timeoutMs: 5000,
     logger: log.logger,
     redirectOrigins: [elsewhere.url],
   })
@@ -265,7 +265,7 @@ describe('links to another origin are refused (no SSRF)', () => {
       baseUrl: server.url,
       recordUrlTemplate: '{base}/api/experiments/{id}/draft',
       userCheckPath: '/api/me',
-      timeoutMs: 1000,
+      timeoutMs: 5000,
       logger: log.logger,
     })
     const before = elsewhere.seen.length

@@ -23,7 +23,7 @@ beforeAll(async () => {
     recordUrlTemplate: '{base}/api/experiments/{id}/draft',
     userCheckPath: '/api/me',
     serviceToken: SERVICE_TOKEN,
-    timeoutMs: 300,
+    timeoutMs: 1500,
     logger: log.logger,
   })
 })
@@ -57,7 +57,7 @@ describe('credentials', () => {
       baseUrl: server.url,
       recordUrlTemplate: '{base}/api/experiments/{id}/draft',
       userCheckPath: '/api/me',
-      timeoutMs: 300,
+      timeoutMs: 1500,
       logger: log.logger,
     })
     await noService.getDraft('ab12c-3de45', SERVICE_CREDENTIALS)
@@ -195,7 +195,7 @@ describe('published records', () => {
       recordUrlTemplate: '{base}/api/experiments/{id}/draft',
       publishedRecordUrlTemplate: '{base}/api/elsewhere/{id}',
       userCheckPath: '/api/me',
-      timeoutMs: 300,
+      timeoutMs: 1500,
       logger: log.logger,
     })
     await custom.getPublishedRecord('pub01-00001', USER_TOKEN)
@@ -218,7 +218,7 @@ describe('checkUser', () => {
 
 describe('configuration and logs', () => {
   test('patterns must contain {id} and stay on the Invenio origin', () => {
-    const base = { baseUrl: server.url, userCheckPath: '/api/me', timeoutMs: 300, logger: log.logger }
+    const base = { baseUrl: server.url, userCheckPath: '/api/me', timeoutMs: 1500, logger: log.logger }
     expect(() => createInvenioClient({ ...base, recordUrlTemplate: '{base}/api/experiments/draft' })).toThrow(
       TypeError,
     )

@@ -59,7 +59,7 @@ describeWithReference('Invenio reference shapes', () => {
       baseUrl: server.url,
       recordUrlTemplate: '{base}/api/experiments/{id}/draft',
       userCheckPath: '/api/me',
-      timeoutMs: 1000,
+      timeoutMs: 5000,
       logger: collectingLogger().logger,
     })
   })
