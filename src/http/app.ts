@@ -7,7 +7,7 @@
 // matches the document, so handlers never re-validate shapes, only domain rules.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import express, { Router, type Express, type Request, type Response } from 'express'
+import express, { Router, type Express, type Request, type RequestHandler, type Response } from 'express'
 import * as OpenApiValidator from 'express-openapi-validator'
 import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
@@ -27,6 +27,11 @@ export interface AppOptions {
   healthChecks: readonly HealthCheck[]
   /** Validate every JSON response against the document (tests turn this on). */
   validateResponses?: boolean
+  /**
+   * Middleware that must see requests before body parsing and validation: CORS (it answers
+   * preflight OPTIONS, which the document does not list) and rate limits.
+   */
+  preValidation?: RequestHandler[]
   /** Registers the routers of later concerns; runs after validation, before the 404 fallback. */
   mount?: (router: Router) => void
   version?: string
@@ -117,6 +122,7 @@ export function createApp(opts: AppOptions): Express {
 
   app.use(requestLogger(opts.logger))
   app.use(securityHeaders())
+  for (const middleware of opts.preValidation ?? []) app.use(middleware)
   app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'] }))
   app.use(
     OpenApiValidator.middleware({

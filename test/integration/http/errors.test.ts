@@ -1,4 +1,5 @@
 import request from 'supertest'
+import type { RequestHandler } from 'express'
 import { BODY_LIMIT, createTestApp, PROBLEM_BASE, SECRET_IN_ERROR } from './helpers.js'
 
 const PROBLEM_JSON = /^application\/problem\+json/
@@ -144,5 +145,23 @@ describe('faults of the service', () => {
     const { app: lenient } = createTestApp([], { validateResponses: false })
     const unchecked = await request(lenient).get('/api/v1/test/wrong-response')
     expect(unchecked.status).toBe(200)
+  })
+})
+
+describe('preValidation middleware', () => {
+  test('runs before validation, so a CORS preflight is answered instead of refused with 405', async () => {
+    const preflight: RequestHandler = (req, res, next) => {
+      if (req.method !== 'OPTIONS') return next()
+      res.setHeader('Access-Control-Allow-Origin', 'https://invenio.example')
+      res.status(204).end()
+    }
+    const { app: without } = createTestApp()
+    expect((await request(without).options('/api/v1/health')).status).toBe(405)
+
+    const { app } = createTestApp([], { preValidation: [preflight] })
+    const res = await request(app).options('/api/v1/health').set('Origin', 'https://invenio.example')
+    expect(res.status).toBe(204)
+    expect(res.headers['access-control-allow-origin']).toBe('https://invenio.example')
+    expect((await request(app).get('/api/v1/health/liveness')).status).toBe(200)
   })
 })
