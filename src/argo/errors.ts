@@ -126,9 +126,11 @@ export function toKubeAccessError(error: unknown, what: string): KubeAccessError
 }
 
 function describeTransportError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  if (error.name === 'TimeoutError') return 'timed out'
-  const cause = (error as { cause?: unknown }).cause
+  // Not `instanceof Error`: DOMException and errors from other realms fail that test.
+  if (!error || typeof error !== 'object') return String(error)
+  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: unknown }
+  if (name === 'TimeoutError') return 'timed out'
   const code = cause && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined
-  return typeof code === 'string' ? `${error.message} (${code})` : error.message
+  const text = typeof message === 'string' ? message : String(error)
+  return typeof code === 'string' ? `${text} (${code})` : text
 }
