@@ -14,6 +14,10 @@ import {
 } from './names.js'
 import { updateWithRetry } from './writes.js'
 
+function kubeTime(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z')
+}
+
 const EXECUTOR_IMAGE = 'quay.io/argoproj/argoexec:v4.1.2'
 
 export function buildPod(
@@ -157,7 +161,7 @@ export class PodSimulator {
     const t = now.getTime()
     if (pod.state === 'waiting' && t >= startAt) {
       pod.state = 'running'
-      pod.startedAt = new Date(startAt).toISOString()
+      pod.startedAt = kubeTime(new Date(startAt))
       for (const container of ['wait', 'main'])
         this.logs.setState(pod.namespace, pod.name, container, 'running')
       this.setStatus(
@@ -173,7 +177,7 @@ export class PodSimulator {
       ? lines.length
       : Math.min(lines.length, Math.floor(((t - startAt) / Math.max(1, endAt - startAt)) * lines.length) + 1)
     while (pod.logged < due) this.logs.append(pod.namespace, pod.name, 'main', lines[pod.logged++]!)
-    if (!pod.plan.hang && t >= endAt) this.finish(pod, pod.plan.exitCode, new Date(endAt).toISOString())
+    if (!pod.plan.hang && t >= endAt) this.finish(pod, pod.plan.exitCode, kubeTime(new Date(endAt)))
   }
 
   /** Kills a pod's containers (stop, terminate, deadline): exit code 143, as SIGTERM. */
@@ -181,7 +185,7 @@ export class PodSimulator {
     const pod = this.pods.get(`${namespace}/${name}`)
     if (!pod || pod.state === 'terminated') return
     this.logs.append(namespace, name, 'main', `sandbox: ${message}`)
-    this.finish(pod, 143, now.toISOString(), message)
+    this.finish(pod, 143, kubeTime(now), message)
   }
 
   private finish(pod: SimulatedPod, exitCode: number, finishedAt: string, killedBecause?: string): void {
