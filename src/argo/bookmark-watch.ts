@@ -9,12 +9,14 @@ type DoneCallback = (error: unknown) => void
  * - ends the watch on an in-stream ERROR event. An expired watch arrives as HTTP 200 with an ERROR
  *   event carrying Status 410; ListWatch then forgets its resourceVersion but waits for the server
  *   to close the stream. Ending it here makes the relist happen at once whatever the server does.
- * - reports every event, so the informer knows when it last heard from the server.
+ * - reports every event, so the informer knows when it last heard from the server;
+ * - sets a server-side timeout, so a watch ends cleanly now and then and resumes from its version.
  */
 export class BookmarkWatch extends Watch {
   constructor(
     config: KubeConfig,
     private readonly onActivity: () => void,
+    private readonly timeoutSeconds: number | (() => number),
   ) {
     super(config)
   }
@@ -45,7 +47,10 @@ export class BookmarkWatch extends Watch {
       // Close our side too: ListWatch may not hold the request's controller yet.
       void request.then((controller) => controller.abort())
     }
-    const request = super.watch(path, { ...queryParams, allowWatchBookmarks: true }, onEvent, doneOnce)
+    const timeoutSeconds =
+      typeof this.timeoutSeconds === 'function' ? this.timeoutSeconds() : this.timeoutSeconds
+    const query = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds }
+    const request = super.watch(path, query, onEvent, doneOnce)
     return request
   }
 }

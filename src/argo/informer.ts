@@ -17,6 +17,8 @@ export interface WorkflowInformerOptions {
   backoff?: Partial<BackoffOptions>
   /** Cap on ListWatch's own delay before re-watching after a server-side close (default 1 s). */
   rewatchDelayMaxMs?: number
+  /** Server-side timeout of each watch; default 5 to 10 min at random, as client-go does. */
+  watchTimeoutSeconds?: number
 }
 
 export interface InformerStats {
@@ -48,6 +50,7 @@ export class WorkflowInformer {
   private readonly resyncIntervalMs: number
   private readonly backoff: BackoffOptions
   private readonly rewatchDelayMaxMs: number
+  private readonly watchTimeoutSeconds: (() => number) | number
   private readonly path: string
 
   private generation = 0
@@ -71,6 +74,7 @@ export class WorkflowInformer {
     this.resyncIntervalMs = options.resyncIntervalMs ?? 5 * 60_000
     this.backoff = { initialMs: 500, maxMs: 30_000, ...options.backoff }
     this.rewatchDelayMaxMs = options.rewatchDelayMaxMs ?? 1_000
+    this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? (() => Math.round(300 * (1 + Math.random())))
     const namespace = encodeURIComponent(options.client.namespace)
     this.path = `/apis/${ARGO_GROUP}/${ARGO_VERSION}/namespaces/${namespace}/${WORKFLOW_PLURAL}`
   }
@@ -154,7 +158,11 @@ export class WorkflowInformer {
     this.generationAbort = abort
     const current = () => generation === this.generation && this.running
 
-    const watch = new BookmarkWatch(this.client.kubeConfig, () => (this.lastHeardAt = Date.now()))
+    const watch = new BookmarkWatch(
+      this.client.kubeConfig,
+      () => (this.lastHeardAt = Date.now()),
+      this.watchTimeoutSeconds,
+    )
     const listWatch = new ListWatch<KubernetesObject>(
       this.path,
       watch,
@@ -172,7 +180,7 @@ export class WorkflowInformer {
     )
     listWatch.on('error', (error) => current() && this.failed(error))
     this.listWatch = listWatch
-    await listWatch.start()
+    await listWatch.start().catch((error: unknown) => current() && this.failed(error))
   }
 
   /** ListWatch's list function: we apply the list ourselves, so deletions are computed against our cache. */
@@ -206,6 +214,8 @@ export class WorkflowInformer {
     })
   }
 
+  // Restarting the same ListWatch resumes the watch from its last resourceVersion, as client-go's
+  // reflector does; when that version has expired the server answers 410 and ListWatch relists.
   private failed(error: unknown): void {
     this.failures++
     const delayMs = backoffDelay(this.failures, this.backoff)
@@ -214,12 +224,13 @@ export class WorkflowInformer {
       { failures: this.failures, delayMs, error: detail },
       'workflow informer failed; restarting',
     )
-    void this.retire()
+    const listWatch = this.listWatch
     clearTimeout(this.restartTimer)
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined
+      if (!this.running || listWatch !== this.listWatch || !listWatch) return
       this.counters.restarts++
-      void this.connect()
+      listWatch.start().catch((startError: unknown) => this.failed(startError))
     }, delayMs)
     this.restartTimer.unref()
   }
