@@ -310,13 +310,14 @@ export class MemoryStore implements ObjectStore {
   ) {
     this.revision += 1
     object.metadata.resourceVersion = String(this.revision)
+    const previous = this.bucket(resource).get(key(ns, object.metadata.name as string))
     this.bucket(resource).set(key(ns, object.metadata.name as string), object)
     this.byUid.set(object.metadata.uid as string, {
       resource,
       namespace: ns,
       name: object.metadata.name as string,
     })
-    this.emit(resource, object, type)
+    this.emit(resource, object, type, previous)
   }
 
   private remove(resource: ResourceName, ns: string | undefined, name: string): KubeObject {

@@ -166,3 +166,17 @@ describe('MemoryStore', () => {
     expect(store.resourceVersion()).toBe('0')
   })
 })
+
+test('stored events carry the previous object of a modification', () => {
+  const store = new MemoryStore()
+  const seen: (string | undefined)[] = []
+  store.subscribeStored((e) => seen.push(e.previous?.metadata.labels?.pick))
+  const a = store.create('workflows', 'default', {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Workflow',
+    metadata: { name: 'x', labels: { pick: 'me' } },
+    spec: {},
+  })
+  store.update('workflows', 'default', { ...a, metadata: { ...a.metadata, labels: { pick: 'other' } } })
+  expect(seen).toEqual([undefined, 'me'])
+})
