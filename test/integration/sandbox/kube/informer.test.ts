@@ -82,7 +82,10 @@ test('an informer with injected 410s and dropped connections ends with the same 
   sb.server.faults.dropWatches()
   await sb.custom.createNamespacedCustomObject({ ...wfs, body: workflow('inf-d') })
 
-  await until(() => JSON.stringify(cacheState(informer)) === JSON.stringify(serverState(sb)), 'cache = server')
+  await until(
+    () => JSON.stringify(cacheState(informer)) === JSON.stringify(serverState(sb)),
+    'cache = server',
+  )
   expect(cacheState(informer)).toEqual(serverState(sb))
   await stop()
 })
@@ -118,7 +121,10 @@ test('watch semantics: replay from "0", resume after a version, bookmarks, timeo
     (type, object: Obj) => seen.push(type === 'BOOKMARK' ? type : `${type} ${object.metadata?.name}`),
     () => (done = true),
   )
-  await sb.custom.createNamespacedCustomObject({ ...wfs, body: workflow('w-2', { metadata: { labels: { pick: 'me' } } }) })
+  await sb.custom.createNamespacedCustomObject({
+    ...wfs,
+    body: workflow('w-2', { metadata: { labels: { pick: 'me' } } }),
+  })
   await sb.custom.patchNamespacedCustomObject(
     { ...wfs, name: 'w-2', body: { metadata: { labels: { pick: 'other' } } } },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
