@@ -44,7 +44,10 @@ export interface InvenioClient {
     credentials: InvenioCredentials,
     draft?: InvenioRecord,
   ): Promise<InvenioRecord>
-  /** The draft when the caller may read it, else the published record (for read-only access to runs). */
+  /**
+   * The draft when the caller may read it, else the published record (read-only access to runs).
+   * A draft refused with 403 and never published stays NoAccessError.
+   */
   resolveRecord(recordId: string, credentials: InvenioCredentials): Promise<RecordResolution>
   /** All file entries of a draft (or record), following `links.files`; only 'completed' ones are usable. */
   listDraftFiles(record: InvenioRecord, credentials: InvenioCredentials): Promise<InvenioFileEntry[]>
@@ -101,13 +104,19 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
     },
 
     async resolveRecord(recordId, credentials) {
+      let draftError: NoAccessError | NotFoundError
       try {
         return { kind: 'draft', draft: await client.getDraft(recordId, credentials) }
       } catch (error) {
-        // A published record without a draft, or one whose draft this user may not edit.
-        if (error instanceof NotFoundError || error instanceof NoAccessError) {
-          return { kind: 'published', record: await client.getPublishedRecord(recordId, credentials) }
-        }
+        if (!(error instanceof NotFoundError || error instanceof NoAccessError)) throw error
+        draftError = error
+      }
+      // A published record without a draft, or one whose draft this user may not edit.
+      try {
+        return { kind: 'published', record: await client.getPublishedRecord(recordId, credentials) }
+      } catch (error) {
+        // Never published: what the draft said (403 stays 403) is the answer.
+        if (error instanceof NotFoundError) throw draftError
         throw error
       }
     },

@@ -104,6 +104,8 @@ describe('Invenio client against the fake Invenio', () => {
     const resolved = await client.resolveRecord(publishedOnly.id, alice)
     expect(resolved.kind).toBe('published')
     if (resolved.kind === 'published') expect(resolved.record.id).toBe(publishedOnly.id)
+    // Another user's unpublished draft stays "no access", not "unknown".
+    await expect(client.resolveRecord(record.id, bob)).rejects.toBeInstanceOf(NoAccessError)
   })
 
   test.each(['down', 'error500', 'slow'] as const)('Invenio %s is Unavailable (503)', async (mode) => {

@@ -187,6 +187,8 @@ describe('published records', () => {
     const published = await client.resolveRecord('pub01-00001', USER_TOKEN)
     expect(published.kind).toBe('published')
     await expect(client.resolveRecord('nothing-here', USER_TOKEN)).rejects.toBeInstanceOf(NotFoundError)
+    // 'forbidden' has a draft this user may not read and no published version: still 403.
+    await expect(client.resolveRecord('forbidden', USER_TOKEN)).rejects.toBeInstanceOf(NoAccessError)
   })
 
   test('a configured published template is honoured', async () => {
