@@ -86,7 +86,14 @@ const validateCurrent = schemaAjv.compile(catalogSchema)
 const validateOriginal = schemaAjv.compile(originalCatalogSchema)
 
 /** Compiles the user-parameter schemas of the types; shared so each schema is compiled once. */
-const parametersAjv = new Ajv2020({ allErrors: true, strict: false })
+// strictSchema: a misspelt keyword (`minimun`) is an error at load time, not a bound silently ignored.
+const parametersAjv = new Ajv2020({
+  allErrors: true,
+  strictSchema: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+})
 formatsPlugin.default(parametersAjv)
 const compiledParameters = new WeakMap<WorkflowType, ValidateFunction>()
 
@@ -191,7 +198,9 @@ export function parseCatalog(text: string, source: string): CatalogResult {
     warnings.push(problem(['workflows'], 'the catalog has no workflow types; no file will match'))
 
   const types = rawTypes.map(normalize)
-  return { ok: true, catalog: { types, source, format, digest: digestOf(types) }, warnings }
+  // Frozen: one catalog object is shared by every request until the next reload.
+  const catalog = deepFreeze({ types, source, format, digest: digestOf(types) } satisfies Catalog)
+  return { ok: true, catalog, warnings }
 }
 
 type ProblemAt = (segments: Array<string | number>, message: string, key?: string) => CatalogProblem
@@ -363,6 +372,14 @@ function dedupe(problems: CatalogProblem[]): CatalogProblem[] {
     seen.add(key)
     return true
   })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const child of Object.values(value)) deepFreeze(child)
+  }
+  return value
 }
 
 function unique(values: string[]): string[] {

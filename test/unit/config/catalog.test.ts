@@ -74,6 +74,8 @@ describe('parseCatalog', () => {
       maxFiles: 1,
     })
     expect(result.catalog.digest).toMatch(/^[0-9a-f]{64}$/)
+    // Shared by every request until the next reload, so nobody may change it in place.
+    expect(Object.isFrozen(result.catalog.types[0]?.match.extensions)).toBe(true)
   })
 
   test('a step without templateRef is reported with its line and column', () => {
@@ -180,6 +182,19 @@ extra: true
       expect.stringMatching(/^c\.yaml:6:17: workflows\[0\]\.parameters: is not a valid JSON Schema/),
       'c.yaml:7:15: workflows[0].maxFiles: must be >= 1',
     ])
+  })
+
+  test('a misspelt keyword or unknown format in the parameter schema is refused', () => {
+    const misspelt = `workflows:\n${validType}    parameters: { type: object, properties: { n: { type: integer, minimun: 1 } } }\n`
+    expect(errorsOf(parseCatalog(misspelt, 'c.yaml'))).toEqual([
+      expect.stringMatching(
+        /^c\.yaml:11:17: workflows\[0\]\.parameters: is not a valid JSON Schema: .*minimun/,
+      ),
+    ])
+    const format = `workflows:\n${validType}    parameters: { type: object, properties: { d: { type: string, format: dait } } }\n`
+    expect(errorsOf(parseCatalog(format, 'c.yaml'))).toEqual([expect.stringMatching(/unknown format "dait"/)])
+    const known = `workflows:\n${validType}    parameters: { type: object, properties: { d: { type: string, format: date, description: x, default: '2024-01-01' } } }\n`
+    expect(parseCatalog(known, 'c.yaml').ok).toBe(true)
   })
 
   test('parameters must be an object schema', () => {
