@@ -1,19 +1,11 @@
 // Every setting of the service, declared once: environment name, default, parser and a one-line doc.
 // Precedence: table default < YAML file named by SETTINGS_FILE < environment variable.
-import { readFileSync } from 'node:fs'
-import { LineCounter, parseDocument, isMap, isScalar } from 'yaml'
 import * as p from './parsers.js'
 import { Invalid, type Parser } from './parsers.js'
+import { SettingsError, quote } from './settings-error.js'
+import { readSettingsFile } from './settings-file.js'
 
-export class SettingsError extends Error {
-  constructor(
-    message: string,
-    readonly key: string,
-  ) {
-    super(message)
-    this.name = 'SettingsError'
-  }
-}
+export { SettingsError } from './settings-error.js'
 
 type Resolved = Readonly<Record<string, unknown>>
 
@@ -257,7 +249,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     return value === undefined || value === '' ? undefined : value
   }
   const settingsFile = fromEnv('SETTINGS_FILE')
-  const fromFile = settingsFile ? readSettingsFile(settingsFile) : new Map<string, string>()
+  const fromFile = settingsFile
+    ? readSettingsFile(settingsFile, new Set(settingSpecs().map(([, spec]) => spec.env)))
+    : new Map<string, string>()
 
   const resolved: Record<string, unknown> = {}
   for (const [name, spec] of settingSpecs()) {
@@ -294,11 +288,6 @@ function parseOrThrow(spec: SettingSpecOf, raw: RawValue): unknown {
   )
 }
 
-function quote(text: string): string {
-  const shortened = text.length > 80 ? `${text.slice(0, 77)}...` : text
-  return JSON.stringify(shortened)
-}
-
 function checkTogether(settings: Settings): void {
   if (settings.httpHeadersTimeoutSeconds > settings.httpRequestTimeoutSeconds) {
     throw new SettingsError(
@@ -306,63 +295,6 @@ function checkTogether(settings: Settings): void {
       'HTTP_HEADERS_TIMEOUT_SECONDS',
     )
   }
-}
-
-/** Reads the YAML overlay: a flat map from environment names to scalar values. */
-function readSettingsFile(path: string): Map<string, string> {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable'
-    throw new SettingsError(
-      `SETTINGS_FILE: ${quote(path)} cannot be read (${reason}); set SETTINGS_FILE to a readable YAML file or unset it`,
-      'SETTINGS_FILE',
-    )
-  }
-  const lineCounter = new LineCounter()
-  const document = parseDocument(text, { lineCounter, prettyErrors: false })
-  const at = (offset: number | undefined): string => {
-    const { line, col } = lineCounter.linePos(offset ?? 0)
-    return `${path}:${line}:${col}`
-  }
-  const firstError = document.errors[0]
-  if (firstError) {
-    throw new SettingsError(
-      `SETTINGS_FILE: ${at(firstError.pos[0])}: ${firstError.message.split('\n')[0]}; fix the YAML syntax`,
-      'SETTINGS_FILE',
-    )
-  }
-  const values = new Map<string, string>()
-  if (document.contents === null) return values
-  if (!isMap(document.contents)) {
-    throw new SettingsError(
-      `SETTINGS_FILE: ${at(document.contents.range?.[0])}: the file is not a mapping; write one KEY: value per line`,
-      'SETTINGS_FILE',
-    )
-  }
-  const known = new Map(settingSpecs().map(([, spec]) => [spec.env, spec]))
-  for (const pair of document.contents.items) {
-    const keyNode = pair.key
-    const key = isScalar(keyNode) ? String(keyNode.value) : ''
-    const spec = known.get(key)
-    if (!spec || key === 'SETTINGS_FILE') {
-      throw new SettingsError(
-        `${key || 'SETTINGS_FILE'}: ${at(isScalar(keyNode) ? keyNode.range?.[0] : undefined)}: not a setting that can be set in the file; remove it or check its spelling in docs/configuration.md`,
-        key || 'SETTINGS_FILE',
-      )
-    }
-    const valueNode = pair.value
-    if (valueNode === null || (isScalar(valueNode) && valueNode.value === null)) continue
-    if (!isScalar(valueNode)) {
-      throw new SettingsError(
-        `${key}: ${at(valueNode.range?.[0])}: is not a single value; set ${key} to a string, number or boolean`,
-        key,
-      )
-    }
-    values.set(key, String(valueNode.value))
-  }
-  return values
 }
 
 /** A copy that is safe to log: secret settings replaced by '[redacted]' when set. */

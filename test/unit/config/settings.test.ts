@@ -164,7 +164,18 @@ describe('SETTINGS_FILE', () => {
     const path = settingsFile('PORT: 9100\nPROT: 9200\n')
     const error = errorOf({ SETTINGS_FILE: path })
     expect(error.message).toContain(`${path}:2:1`)
-    expect(error.message).toContain('PROT')
+    expect(error.message).toBe(
+      `PROT: ${path}:2:1: not a setting that can be set in the file; did you mean PORT?`,
+    )
+  })
+
+  test('a key far from every setting, or SETTINGS_FILE itself, gets a plain fix', () => {
+    const unknown = settingsFile('COLOUR_SCHEME: dark\n')
+    expect(errorOf({ SETTINGS_FILE: unknown }).message).toContain('remove it or check its spelling')
+    const nested = settingsFile('SETTINGS_FILE: other.yaml\n')
+    expect(errorOf({ SETTINGS_FILE: nested }).message).toContain(
+      'set SETTINGS_FILE in the environment instead',
+    )
   })
 
   test('broken YAML is refused with its position', () => {
