@@ -26,14 +26,21 @@ export interface Sandbox {
 }
 
 export async function startSandbox(
-  options: { controller?: boolean; server?: Partial<KubeApiServerOptions> } = {},
+  options: { controller?: boolean; compressNodesAbove?: number; server?: Partial<KubeApiServerOptions> } = {},
 ): Promise<Sandbox> {
   const clock = createSpeedClock(50)
   const store = new MemoryStore({ clock })
   const logs = new MemoryPodLogStore({ clock })
   const server = await startKubeApiServer({ store, logs, host: '127.0.0.1', port: 0, ...options.server })
   const controller = options.controller
-    ? new ArgoControllerSimulator({ store, logs, clock, namespace: NAMESPACE, stepSeconds: 2 })
+    ? new ArgoControllerSimulator({
+        store,
+        logs,
+        clock,
+        namespace: NAMESPACE,
+        stepSeconds: 2,
+        compressNodesAbove: options.compressNodesAbove,
+      })
     : undefined
   controller?.start()
   return {
