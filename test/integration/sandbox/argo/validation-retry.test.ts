@@ -205,6 +205,10 @@ describe('retry (Argo Server)', () => {
     expect(missing.status).toBe(404)
     expect(await missing.json()).toEqual({ code: 5, message: 'workflows.argoproj.io "nope" not found' })
 
+    // the retried step hangs, so the run is still going when it is stopped below
+    const stored = getWorkflow(cluster.store, 'via-http')!
+    stored.metadata.annotations = { [BEHAVIOR_ANNOTATION]: JSON.stringify({ b: { hang: true } }) }
+    cluster.store.update('workflows', NS, stored)
     const ok = await fetch(`${base}/api/v1/workflows/${NS}/via-http/retry`, {
       method: 'PUT',
       headers,
