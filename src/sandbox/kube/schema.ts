@@ -110,7 +110,12 @@ function walkObject(
   const embedded = schema['x-kubernetes-embedded-resource'] === true
   for (const key of Object.keys(object)) {
     const declared = schema.properties?.[key]
-    if (declared) {
+    const childSchema =
+      declared ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined)
+    if (object[key] === null && childSchema && !childSchema.nullable) {
+      // The real server prunes nulls of non-nullable fields before validating (apiextensions v1).
+      delete object[key]
+    } else if (declared) {
       walk(object[key], declared, childPath(path, key), check)
     } else if (typeof schema.additionalProperties === 'object') {
       walk(object[key], schema.additionalProperties, childPath(path, key), check)

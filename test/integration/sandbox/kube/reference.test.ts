@@ -94,8 +94,17 @@ describeWithReference('Argo reference data (full CRD schema)', () => {
 
   const wfs = { ...GROUP, plural: 'workflows', namespace: 'default' }
 
-  test('every manifest in examples/ is accepted', async () => {
+  test('every manifest in examples/ and status-samples/ is accepted', async () => {
     for (const { object } of manifests('examples')) await createAny(sb, object)
+    for (const { object } of manifests('status-samples')) {
+      const sample = {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Workflow',
+        ...object,
+        metadata: { name: object.metadata.name },
+      }
+      await createAny(sb, sample)
+    }
   })
 
   test('a type error is refused with 422 Invalid and the field path', async () => {

@@ -180,3 +180,34 @@ test('stored events carry the previous object of a modification', () => {
   store.update('workflows', 'default', { ...a, metadata: { ...a.metadata, labels: { pick: 'other' } } })
   expect(seen).toEqual([undefined, 'me'])
 })
+
+describe('CRD structural schema', () => {
+  test('nulls of non-nullable fields are pruned, unknown fields reported, type errors worded as Kubernetes', async () => {
+    const { checkAgainstSchema } = await import('../../../../src/sandbox/kube/schema.js')
+    const schema = {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          required: ['entrypoint'],
+          properties: {
+            entrypoint: { type: 'string' },
+            finishedAt: { type: 'string' },
+            n: { type: 'integer' },
+          },
+        },
+      },
+    }
+    const object: Record<string, unknown> = {
+      metadata: { name: 'x' },
+      spec: { entrypoint: 'a', finishedAt: null, extra: 1, n: 'two' },
+    }
+    const check = checkAgainstSchema(object, schema)
+    expect(check.unknownFields).toEqual(['spec.extra'])
+    expect(check.errors.map((e) => `${e.field}: ${e.message}`)).toEqual([
+      'spec.n: Invalid value: "string": spec.n in body must be of type integer: "string"',
+    ])
+    expect(object.spec).toEqual({ entrypoint: 'a', n: 'two' })
+    expect(object.metadata).toEqual({ name: 'x' })
+  })
+})
