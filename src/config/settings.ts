@@ -150,7 +150,7 @@ export const settingsTable = {
   }),
   invenioUserCheckPath: required({
     env: 'INVENIO_USER_CHECK_PATH',
-    default: '/api/user/records',
+    default: '/api/me',
     parse: p.urlPath,
     doc: 'Invenio endpoint that only a logged-in user may read; validates tokens on routes without a record.',
   }),

@@ -1,0 +1,173 @@
+// The composition root: builds every part of the service from settings and wires them together.
+// main.ts, the demo and the integration tests all start the service through here.
+import { KubeConfig } from '@kubernetes/client-node'
+import type { Express, Router } from 'express'
+import type { Logger } from 'pino'
+import { createKubeAccess, WorkflowInformer, type ArgoClient } from './argo/index.js'
+import { CatalogStore, type Settings } from './config/index.js'
+import { openDatabase, type Database } from './db/index.js'
+import { createApp } from './http/app.js'
+import type { HealthCheck } from './http/health.js'
+import { startServer, type RunningServer } from './http/server.js'
+import { createInvenioClient, type InvenioClient } from './invenio/index.js'
+import { createLogger } from './log.js'
+
+/** Everything a use case or a route may need; built once per process. */
+export interface ServiceContext {
+  settings: Settings
+  logger: Logger
+  db: Database
+  catalog: CatalogStore
+  argo: ArgoClient
+  informer: WorkflowInformer
+  invenio: InvenioClient
+}
+
+export interface ServiceOptions {
+  settings: Settings
+  logger?: Logger
+  /** Cluster access; default: KUBECONFIG, then in-cluster config (client-node's loadFromDefault). */
+  kubeConfig?: KubeConfig
+  /** Validate every JSON response against the OpenAPI document (tests). */
+  validateResponses?: boolean
+}
+
+export interface Service {
+  context: ServiceContext
+  app: Express
+  close(): Promise<void>
+}
+
+/** Route modules: each adds its routes to the API router (see src/http/routes). */
+const routeModules: Array<(router: Router, context: ServiceContext) => void> = []
+
+export async function createService(options: ServiceOptions): Promise<Service> {
+  const { settings } = options
+  const logger = options.logger ?? createLogger({ level: settings.logLevel, name: 'compchem-fileprocessor' })
+  const closers: Array<() => Promise<void> | void> = []
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer()
+  }
+  try {
+    const catalog = new CatalogStore({
+      path: settings.catalogFile,
+      logger,
+      watch: settings.catalogWatch,
+      pollIntervalMs: settings.catalogPollSeconds * 1000,
+    })
+    await catalog.start()
+    closers.push(() => catalog.stop())
+
+    const db = await openDatabase({
+      url: settings.databaseUrl,
+      dataDir: settings.pgliteDataDir,
+      migrate: settings.dbMigrateOnStart,
+      logger,
+    })
+    closers.push(() => db.close())
+
+    const kubeConfig = options.kubeConfig ?? defaultKubeConfig(settings)
+    const argo = createKubeAccess({ kubeConfig, namespace: settings.kubeNamespace, logger })
+    const informer = new WorkflowInformer({ client: argo, logger })
+    // Not awaited: the cluster being down must not stop the API from starting (it reports it instead).
+    void informer
+      .start()
+      .catch((error: unknown) => logger.warn({ err: error }, 'workflow informer failed to start'))
+    closers.push(() => informer.stop())
+
+    const invenio = createInvenioClient({
+      baseUrl: settings.invenioUrl ?? 'http://invenio.invalid',
+      recordUrlTemplate: settings.invenioRecordUrlTemplate,
+      userCheckPath: settings.invenioUserCheckPath,
+      serviceToken: settings.invenioServiceToken,
+      timeoutMs: settings.invenioTimeoutSeconds * 1000,
+      logger,
+    })
+
+    const context: ServiceContext = { settings, logger, db, catalog, argo, informer, invenio }
+    const app = createApp({
+      logger,
+      bodyLimit: settings.httpBodyLimit,
+      healthChecks: healthChecks(context),
+      validateResponses: options.validateResponses,
+      mount: (router) => {
+        for (const addRoutes of routeModules) addRoutes(router, context)
+      },
+    })
+    return { context, app, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+function defaultKubeConfig(settings: Settings): KubeConfig {
+  const kubeConfig = new KubeConfig()
+  kubeConfig.loadFromDefault()
+  if (settings.kubeContext) kubeConfig.setCurrentContext(settings.kubeContext)
+  return kubeConfig
+}
+
+function healthChecks(context: ServiceContext): HealthCheck[] {
+  return [
+    { name: 'database', critical: true, check: () => context.db.ping() },
+    {
+      name: 'catalog',
+      critical: true,
+      check: async () => {
+        const status = context.catalog.status()
+        if (!status.ok) throw new Error(status.lastError ?? 'no valid catalog loaded')
+        return {
+          details: {
+            source: status.source,
+            loadedAt: status.loadedAt?.toISOString(),
+            lastError: status.lastError,
+          },
+        }
+      },
+    },
+    {
+      name: 'kubernetes',
+      critical: false,
+      check: async () => {
+        const result = await context.argo.ping()
+        if (!result.ok) throw new Error(result.error ?? 'Kubernetes API unreachable')
+      },
+    },
+    {
+      name: 'informer',
+      critical: false,
+      check: async () => {
+        const stats = context.informer.stats()
+        if (!context.informer.synced()) throw new Error('workflow informer has not synced yet')
+        return { details: { ...stats, lastSyncAt: stats.lastSyncAt?.toISOString() } }
+      },
+    },
+  ]
+}
+
+export interface RunningService extends Service {
+  url: string
+  server: RunningServer
+}
+
+/** Creates the service and serves it on settings.host:settings.port. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const service = await createService(options)
+  const { settings } = service.context
+  const server = await startServer(service.app, {
+    host: settings.host,
+    port: settings.port,
+    requestTimeoutMs: settings.httpRequestTimeoutSeconds * 1000,
+    headersTimeoutMs: settings.httpHeadersTimeoutSeconds * 1000,
+  })
+  return {
+    ...service,
+    url: server.url,
+    server,
+    close: async () => {
+      await server.close()
+      await service.close()
+    },
+  }
+}
