@@ -18,7 +18,7 @@ async function instantiate(): Promise<typeof bindings.SchemaEngine> {
   const bindingsFile = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')
   const wasmFile = path.join(path.dirname(bindingsFile), 'schema_engine_bg.wasm')
   const { instance } = await WebAssembly.instantiate(await readFile(wasmFile), {
-    './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
+    './schema_engine_bg.js': withUnrefTimers(bindings as unknown as WebAssembly.ModuleImports),
   })
   bindings.__wbg_set_wasm(instance.exports)
   ;(instance.exports.__wbindgen_start as () => void)()
@@ -30,4 +30,17 @@ async function instantiate(): Promise<typeof bindings.SchemaEngine> {
     },
   }
   return bindings.SchemaEngine
+}
+
+/**
+ * The engine races its database calls against 10 s timers it never clears, which would keep the
+ * process (and jest) alive for 10 s after every migration. Unref'd timers still fire while the
+ * process runs but no longer hold it open.
+ */
+function withUnrefTimers(imports: WebAssembly.ModuleImports): WebAssembly.ModuleImports {
+  const patched: WebAssembly.ModuleImports = { ...imports }
+  for (const name of Object.keys(imports).filter((key) => key.startsWith('__wbg_setTimeout_'))) {
+    patched[name] = (callback: () => void, ms: number) => setTimeout(callback, ms >>> 0).unref()
+  }
+  return patched
 }

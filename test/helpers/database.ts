@@ -28,7 +28,11 @@ export function usingRealPostgres(): boolean {
 export async function createTestDatabase(opts: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL
   if (!serverUrl) {
-    const db = await openDatabase({ dataDir: 'memory://', migrate: opts.migrate ?? true, logger: opts.logger })
+    const db = await openDatabase({
+      dataDir: 'memory://',
+      migrate: opts.migrate ?? true,
+      logger: opts.logger,
+    })
     return { db, url: db.url, realPostgres: false, close: () => db.close() }
   }
   const name = `test_${randomBytes(8).toString('hex')}`

@@ -36,8 +36,10 @@ CREATE TABLE "compchem_workflow" (
 CREATE TABLE "compchem_workflow_file" (
     "workflow_id" BIGINT NOT NULL,
     "file_id" BIGINT NOT NULL,
+    "position" INTEGER NOT NULL,
 
-    CONSTRAINT "compchem_workflow_file_pkey" PRIMARY KEY ("workflow_id","file_id")
+    CONSTRAINT "compchem_workflow_file_pkey" PRIMARY KEY ("workflow_id","file_id"),
+    CONSTRAINT "compchem_workflow_file_position_check" CHECK ("position" >= 0)
 );
 
 -- CreateTable
@@ -67,11 +69,14 @@ CREATE UNIQUE INDEX "compchem_workflow_record_id_seq_key" ON "compchem_workflow"
 -- CreateIndex
 CREATE INDEX "compchem_workflow_file_file_id_idx" ON "compchem_workflow_file"("file_id");
 
--- Write-once guard. DELETE passes only when the transaction has run
--- `SET LOCAL compchem.purge = 'on'` (purgeRecord does), and then only for rows nothing refers to.
+-- Write-once guard. DELETE passes only inside a purge transaction, one that has set
+-- compchem.purge to its own transaction id (purgeRecord does:
+-- `SELECT set_config('compchem.purge', pg_current_xact_id()::text, true)`), so the permission can
+-- neither be set for a whole session nor outlive the transaction; and then only for rows nothing
+-- refers to.
 CREATE FUNCTION "compchem_write_once"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' AND coalesce(current_setting('compchem.purge', true), '') = 'on' THEN
+    IF TG_OP = 'DELETE' AND current_setting('compchem.purge', true) = pg_current_xact_id()::text THEN
         IF TG_TABLE_NAME = 'compchem_workflow' THEN
             IF EXISTS (SELECT 1 FROM "compchem_workflow_file" WHERE "workflow_id" = OLD."id")
                 OR EXISTS (SELECT 1 FROM "compchem_workflow_outcome" WHERE "workflow_id" = OLD."id") THEN
