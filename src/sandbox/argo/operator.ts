@@ -5,7 +5,6 @@ import type { KubeObject } from '../types.js'
 import { substituteDeep } from './expressions.js'
 import { executeDag, executeSteps } from './flows.js'
 import {
-  isFailedOrError,
   isFulfilled,
   type Arguments,
   type NodePhase,
@@ -372,54 +371,6 @@ export class WorkflowOperation {
       opts.onExit ?? false,
     )
     return node
-  }
-
-  /** Argo's progress: 1/1 or 0/1 per pod, summed over each node's children graph and over the workflow. */
-  updateProgress(): string {
-    let done = 0
-    let total = 0
-    for (const node of Object.values(this.nodes)) {
-      if (node.type !== 'Pod') continue
-      node.progress = node.phase === 'Succeeded' ? '1/1' : '0/1'
-      total++
-      if (node.phase === 'Succeeded') done++
-    }
-    for (const node of Object.values(this.nodes)) {
-      if (node.type === 'Pod') continue
-      const visited = new Set<string>()
-      let d = 0
-      let t = 0
-      const walk = (n: NodeStatus): void => {
-        for (const id of n.children ?? []) {
-          if (visited.has(id)) continue
-          visited.add(id)
-          const child = this.nodes[id]
-          if (!child) continue
-          walk(child)
-          if (child.type === 'Pod') {
-            t++
-            if (child.phase === 'Succeeded') d++
-          }
-        }
-      }
-      walk(node)
-      node.progress = `${d}/${t}`
-    }
-    return `${done}/${total}`
-  }
-
-  failures(): string {
-    const failed = Object.values(this.nodes)
-      .filter((n) => isFailedOrError(n.phase))
-      .map((n) => ({
-        displayName: n.displayName,
-        message: n.message ?? '',
-        templateName: n.templateName ?? '',
-        phase: n.phase,
-        podName: n.type === 'Pod' ? podName(this.name, n, templateNameOfNode(n)) : n.id,
-        finishedAt: n.finishedAt,
-      }))
-    return JSON.stringify(failed)
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from './model.js'
 import { LABEL_COMPLETED, LABEL_PHASE, onExitNodeName } from './names.js'
 import { shutdownMessage, WorkflowOperation, type OperationHooks } from './operator.js'
+import { failuresJson, updateProgress } from './progress.js'
 import { executionSpec, TemplateNotFoundError } from './resolve.js'
 import { SpecError, validateWorkflow } from './validate.js'
 
@@ -98,7 +99,7 @@ export function reconcileWorkflow(stored: Workflow, options: ReconcileOptions): 
   op.countActivePods()
   const suspended = workflow.spec.suspend === true && !workflow.spec.shutdown
   if (!suspended) advance(op, workflow, spec, now)
-  status.progress = op.updateProgress()
+  status.progress = updateProgress(nodes)
   writeNodes(status, nodes, options.compressNodesAbove)
   return workflow
 }
@@ -111,7 +112,7 @@ function advance(op: WorkflowOperation, workflow: Workflow, spec: WorkflowSpec, 
   let exitNode
   if (spec.onExit && workflow.spec.shutdown !== 'Terminate') {
     op.globals['workflow.status'] = workflowPhase
-    op.globals['workflow.failures'] = op.failures()
+    op.globals['workflow.failures'] = failuresJson(name, op.nodes)
     const exitName = onExitNodeName(name)
     exitNode = op.executeTemplate(exitName, { template: spec.onExit }, op.localScope, spec.arguments, {
       onExit: true,

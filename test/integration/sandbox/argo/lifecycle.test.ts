@@ -257,12 +257,10 @@ describe('workflow lifecycle', () => {
       spec: { ...(withExitHandler('x', {}).spec as object), ...ttl },
     })
     await waitFor('ttl-free deleted', () => !getWorkflow(cluster.store, 'ttl-free'))
-    const held = await waitFor(
-      'ttl-held marked for deletion',
-      () =>
-        getWorkflow(cluster.store, 'ttl-held')?.metadata.deletionTimestamp &&
-        getWorkflow(cluster.store, 'ttl-held'),
-    )
+    const held = await waitFor('ttl-held marked for deletion', () => {
+      const wf = getWorkflow(cluster.store, 'ttl-held')
+      return wf?.metadata.deletionTimestamp ? wf : undefined
+    })
     expect(held.status?.phase).toBe('Succeeded')
     held.metadata.finalizers = []
     cluster.store.update('workflows', NS, held)
