@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
-import { ARTIFACTS_DIR, shippedTemplates } from './shipped.js'
+import { ARTIFACTS_DIR, shippedTemplates, type ShippedWorkflowTemplate } from './shipped.js'
 import { toArtifactsVariant, TRANSFER_LABEL } from './variants.js'
 
 const volumeFiles = shippedTemplates('volume')
@@ -31,16 +31,14 @@ describe('the artifacts variant of the shipped WorkflowTemplates', () => {
 
   test('the transform swaps work volume mounts for artifacts and keeps the run token mount', () => {
     const io = volumeFiles.find((f) => f.file === 'compchem-fileprocessor-io.yaml')!
-    const variant = parse(toArtifactsVariant(io.text, io.file)) as {
-      spec: { templates: Record<string, any>[] }
-    }
+    const variant = parse(toArtifactsVariant(io.text, io.file)) as ShippedWorkflowTemplate
     const [read, write, exit] = variant.spec.templates
-    expect(read!.outputs.artifacts).toEqual([{ name: 'output', path: '/output' }])
-    expect(read!.inputs.artifacts).toBeUndefined()
-    expect(read!.script.volumeMounts.map((m: { name: string }) => m.name)).toEqual(['run-token'])
-    expect(write!.inputs.artifacts).toEqual([{ name: 'input', path: '/input' }])
-    expect(write!.inputs.parameters.map((p: { name: string }) => p.name)).not.toContain('input-path')
-    expect(exit!.inputs.artifacts).toBeUndefined()
-    expect(exit!.script.volumeMounts).toBeUndefined()
+    expect(read!.outputs?.artifacts).toEqual([{ name: 'output', path: '/output' }])
+    expect(read!.inputs?.artifacts).toBeUndefined()
+    expect(read!.script?.volumeMounts?.map((m) => m.name)).toEqual(['run-token'])
+    expect(write!.inputs?.artifacts).toEqual([{ name: 'input', path: '/input' }])
+    expect(write!.inputs?.parameters?.map((p) => p.name)).not.toContain('input-path')
+    expect(exit!.inputs?.artifacts).toBeUndefined()
+    expect(exit!.script?.volumeMounts).toBeUndefined()
   })
 })
