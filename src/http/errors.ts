@@ -2,7 +2,17 @@
 // mistakes keep their 4xx status and are logged as ordinary requests; anything unknown is a 500
 // whose body says nothing about internals (the stack goes to the log only).
 import type { ErrorRequestHandler, Request, Response } from 'express'
-import { HttpProblem, type ProblemKind, type ProblemBody } from './problem.js'
+import { KubeAccessError, UnavailableError as KubeUnavailableError } from '../argo/errors.js'
+import { InvenioError, UnavailableError as InvenioUnavailableError } from '../invenio/errors.js'
+import {
+  HttpProblem,
+  badGateway,
+  forbidden,
+  notFound,
+  serviceUnavailable,
+  type ProblemKind,
+  type ProblemBody,
+} from './problem.js'
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
@@ -109,11 +119,43 @@ function fromBodyParser(error: BodyParserError): HttpProblem {
   }
 }
 
+// Outside systems (DESIGN.md "Errors and input"): refused → 502, unreachable or failing → 503 with
+// Retry-After. The detail names the system but not its URLs or answers, which may carry internals.
+function fromInvenio(error: InvenioError): HttpProblem {
+  switch (error.kind) {
+    case 'no-access':
+      return forbidden('Invenio does not give you access to this.')
+    case 'not-found':
+      return notFound('Invenio does not know this record or file.')
+    case 'unavailable': {
+      const retryAfter = error instanceof InvenioUnavailableError ? error.retryAfterSeconds : 5
+      return serviceUnavailable('Invenio is unreachable or failing; try again later.', retryAfter, {}, error)
+    }
+    case 'refused':
+      return badGateway('Invenio refused or garbled what the service sent.', {}, error)
+  }
+}
+
+function fromKube(error: KubeAccessError): HttpProblem | undefined {
+  if (error instanceof KubeUnavailableError)
+    return serviceUnavailable(
+      'Kubernetes is unreachable or failing; try again later.',
+      error.retryAfterSeconds,
+      {},
+      error,
+    )
+  if (error.kind === 'refused') return badGateway('Kubernetes refused what the service sent.', {}, error)
+  // Not-found, conflicts and log states are answers a use case must handle; reaching here is a bug.
+  return undefined
+}
+
 /** Maps any error to a problem; undefined means it is a fault of the service (500). */
 export function toHttpProblem(error: unknown, req: Request): HttpProblem | undefined {
   if (error instanceof HttpProblem) return error
   if (isValidatorError(error)) return fromValidator(error, req)
   if (isBodyParserError(error)) return fromBodyParser(error)
+  if (error instanceof InvenioError) return fromInvenio(error)
+  if (error instanceof KubeAccessError) return fromKube(error)
   return undefined
 }
 
