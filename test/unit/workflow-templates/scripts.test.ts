@@ -225,6 +225,27 @@ describeWithTools('processing steps', () => {
   })
 })
 
+describeWithTools('GROMACS check run', () => {
+  test('mdrun takes nsteps and threads from the parameters as digits only, keeps the log', async () => {
+    const gmx = path.join(work, 'gmx')
+    writeFileSync(
+      gmx,
+      '#!/bin/sh\nprintf "%s\\n" "$*" > args\nprintf "Performance:  12.5  1.9\\nFinished mdrun\\n" > check.log\n',
+    )
+    chmodSync(gmx, 0o755)
+    put('topol.tpr', 'binary')
+    const parameters = JSON.stringify({ nsteps: 500, threads: 4, note: '"; rm -rf / #' })
+    const run = await runStep('bash', sourceOf('compchem-gromacs', 'mdrun'), {
+      GMX: gmx,
+      PARAMETERS: parameters,
+      ...filesEnv('topol.tpr'),
+    })
+    expect(run.result).toMatchObject({ status: 'SUCCESS', files: { 'topol.tpr': 'SUCCESS' } })
+    expect(run.result.message).toBe('topol.tpr: 500 steps ran, 12.5 ns/day')
+    expect(readOut('topol.tpr.mdrun.log')).toContain('Finished mdrun')
+  })
+})
+
 interface Received {
   method: string
   url: string
