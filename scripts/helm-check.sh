@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Checks the Helm chart: `helm lint` and `helm template` with the default values and with every option
+# on (ci/all-on-values.yaml), writing the rendered YAML to a directory the manifest tests read.
+#
+#   scripts/helm-check.sh            lint + render; prints the output directory on its last line
+#   scripts/helm-check.sh sync       copy config/catalog.yaml and workflow-templates/ into the chart
+#   scripts/helm-check.sh sync-check fail when the chart's copies differ from the originals
+#
+# A chart cannot read files outside its directory, so the catalog and the WorkflowTemplates it ships
+# are copies, refreshed by `sync` and compared by `sync-check` (and by test/unit/helm/chart-files.test.ts).
+# helm: $HELM_BIN, else `helm` on PATH. Output directory: $HELM_OUT, else a new temporary one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CHART=helm/compchem-fileprocessor
+FILES=$CHART/files
+
+sync_into() {
+  local target=$1
+  rm -rf "$target/workflow-templates"
+  mkdir -p "$target/workflow-templates/volume" "$target/workflow-templates/artifacts"
+  cp config/catalog.yaml "$target/catalog.yaml"
+  cp workflow-templates/*.yaml "$target/workflow-templates/volume/"
+  cp workflow-templates/artifacts/*.yaml "$target/workflow-templates/artifacts/"
+}
+
+case "${1:-check}" in
+  sync)
+    sync_into "$FILES"
+    echo "copied config/catalog.yaml and workflow-templates/ into $FILES"
+    exit 0
+    ;;
+  sync-check)
+    fresh=$(mktemp -d)
+    trap 'rm -rf "$fresh"' EXIT
+    sync_into "$fresh"
+    for item in catalog.yaml workflow-templates; do
+      if ! diff -r "$fresh/$item" "$FILES/$item" >/dev/null 2>&1; then
+        echo "$FILES/$item differs from the original: run scripts/helm-check.sh sync" >&2
+        exit 1
+      fi
+    done
+    echo "chart copies are up to date"
+    exit 0
+    ;;
+  check) ;;
+  *)
+    echo "usage: $0 [check|sync|sync-check]" >&2
+    exit 2
+    ;;
+esac
+
+HELM=${HELM_BIN:-$(command -v helm || true)}
+if [ -z "$HELM" ]; then
+  echo "helm not found: set HELM_BIN or put helm on PATH" >&2
+  exit 2
+fi
+OUT=${HELM_OUT:-$(mktemp -d /tmp/helm-check.XXXXXX)}
+mkdir -p "$OUT"
+
+"$HELM" version --short
+echo "--- helm lint (default values)"
+"$HELM" lint --strict "$CHART"
+echo "--- helm lint (every option on)"
+"$HELM" lint --strict "$CHART" -f "$CHART/ci/all-on-values.yaml"
+
+render() {
+  local name=$1
+  shift
+  "$HELM" template fileprocessor "$CHART" --namespace compchem "$@" >"$OUT/$name.yaml"
+  echo "rendered $OUT/$name.yaml ($(grep -c '^kind:' "$OUT/$name.yaml") objects)"
+}
+echo "--- helm template"
+render default
+render all-on -f "$CHART/ci/all-on-values.yaml"
+
+echo "--- values.schema.json refuses a wrong type"
+if "$HELM" template fileprocessor "$CHART" --set replicaCount=two >"$OUT/bad.yaml" 2>"$OUT/bad.err"; then
+  echo "helm template accepted replicaCount=two" >&2
+  exit 1
+fi
+grep -i 'replicaCount' "$OUT/bad.err" >/dev/null || {
+  cat "$OUT/bad.err" >&2
+  exit 1
+}
+echo "refused as expected: $(head -n 3 "$OUT/bad.err" | tr '\n' ' ')"
+echo "$OUT"
