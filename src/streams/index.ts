@@ -1,0 +1,5 @@
+// Server-sent event streams: the hub (one informer fanned out to every client) and SSE framing.
+export * from './hub.js'
+export * from './sse.js'
+export * from './run-events.js'
+export * from './record-stream.js'
