@@ -211,7 +211,53 @@ export const settingsTable = {
     parse: p.seconds(1, 3600),
     doc: 'How long a run Argo has not shown yet counts as Pending before the API server is asked (then NotFound).',
   }),
+  sseHeartbeatSeconds: required({
+    env: 'SSE_HEARTBEAT_SECONDS',
+    default: '15',
+    parse: p.seconds(1, 300),
+    doc: 'Interval of the heartbeat comment on event streams, so proxies and clients know they are alive.',
+  }),
+  notifyWebhookUrls: required({
+    env: 'NOTIFY_WEBHOOK_URLS',
+    default: '',
+    docDefault: '(unset)',
+    parse: urlList,
+    doc: 'Comma-separated URLs that receive a signed JSON POST when a run finishes (docs/notifications.md).',
+  }),
+  notifyWebhookSecret: optional({
+    env: 'NOTIFY_WEBHOOK_SECRET',
+    parse: p.text,
+    secret: true,
+    doc: 'HMAC-SHA256 key of the X-Compchem-Signature header on notification webhooks.',
+  }),
+  smtpUrl: optional({
+    env: 'SMTP_URL',
+    parse: p.text,
+    secret: true,
+    doc: 'SMTP server for completion emails (smtp[s]://user:password@host:port); unset sends no email.',
+  }),
+  notifyEmailFrom: required({
+    env: 'NOTIFY_EMAIL_FROM',
+    default: 'compchem-fileprocessor@localhost',
+    parse: p.text,
+    doc: 'From address of completion emails.',
+  }),
 } as const
+
+/** Comma-separated http(s) URLs; empty means none. */
+function urlList(raw: string): string[] | Invalid {
+  const urls: string[] = []
+  for (const item of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const url = p.httpUrl('https://hooks.example.org/compchem')(item)
+    if (url instanceof Invalid)
+      return new Invalid(`has an entry that ${url.problem}`, `comma-separated ${url.expected}`)
+    urls.push(url)
+  }
+  return urls
+}
 
 type Table = typeof settingsTable
 type ValueOf<S> = S extends SettingSpec<infer T> ? T : never
