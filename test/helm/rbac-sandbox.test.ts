@@ -18,6 +18,7 @@ import {
   type RbacRule,
   type RbacTable,
 } from '../../src/sandbox/kube/index.js'
+import type { KubeObject } from '../../src/sandbox/types.js'
 
 const NAMESPACE = 'compchem-runs'
 const RULES_FILE = path.resolve('helm/compchem-fileprocessor/files/rbac/service-rules.yaml')
@@ -74,7 +75,8 @@ function manifest(name: string): Workflow {
 
 /** A Workflow put straight into the store, as if someone else had made it. */
 function seedWorkflow(): Workflow {
-  return store.create('workflows', NAMESPACE, manifest(`rbac-${++counter}`)) as unknown as Workflow
+  const object = manifest(`rbac-${++counter}`) as unknown as KubeObject
+  return store.create('workflows', NAMESPACE, object) as unknown as Workflow
 }
 
 interface Caller {
