@@ -33,7 +33,18 @@ export interface Rendered {
 }
 
 function helmArgs(extra: string[]): string[] {
-  return ['template', 'fileprocessor', CHART, '--namespace', RELEASE_NAMESPACE, ...extra]
+  // A helm built with `go install` believes the cluster is Kubernetes 1.20: render for a current one.
+  const kubeVersion = process.env.KUBE_VERSION ?? '1.31.0'
+  return [
+    'template',
+    'fileprocessor',
+    CHART,
+    '--namespace',
+    RELEASE_NAMESPACE,
+    '--kube-version',
+    kubeVersion,
+    ...extra,
+  ]
 }
 
 export function render(helm: string, extra: string[] = []): Rendered {
