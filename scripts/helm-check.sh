@@ -2,7 +2,7 @@
 # Checks the Helm chart: `helm lint` and `helm template` with the default values and with every option
 # on (ci/all-on-values.yaml), writing the rendered YAML to a directory the manifest tests read.
 #
-#   scripts/helm-check.sh            lint + render; prints the output directory on its last line
+#   scripts/helm-check.sh            copies up to date, lint, render; prints the output directory last
 #   scripts/helm-check.sh sync       copy config/catalog.yaml and workflow-templates/ into the chart
 #   scripts/helm-check.sh sync-check fail when the chart's copies differ from the originals
 #
@@ -23,6 +23,22 @@ sync_into() {
   cp workflow-templates/artifacts/*.yaml "$target/workflow-templates/artifacts/"
 }
 
+check_copies() {
+  local fresh
+  fresh=$(mktemp -d)
+  sync_into "$fresh"
+  local item
+  for item in catalog.yaml workflow-templates; do
+    if ! diff -r "$fresh/$item" "$FILES/$item" >/dev/null 2>&1; then
+      rm -rf "$fresh"
+      echo "$FILES/$item differs from the original: run scripts/helm-check.sh sync" >&2
+      return 1
+    fi
+  done
+  rm -rf "$fresh"
+  echo "chart copies of config/catalog.yaml and workflow-templates/ are up to date"
+}
+
 case "${1:-check}" in
   sync)
     sync_into "$FILES"
@@ -30,16 +46,7 @@ case "${1:-check}" in
     exit 0
     ;;
   sync-check)
-    fresh=$(mktemp -d)
-    trap 'rm -rf "$fresh"' EXIT
-    sync_into "$fresh"
-    for item in catalog.yaml workflow-templates; do
-      if ! diff -r "$fresh/$item" "$FILES/$item" >/dev/null 2>&1; then
-        echo "$FILES/$item differs from the original: run scripts/helm-check.sh sync" >&2
-        exit 1
-      fi
-    done
-    echo "chart copies are up to date"
+    check_copies
     exit 0
     ;;
   check) ;;
@@ -60,6 +67,7 @@ KUBE_VERSION=${KUBE_VERSION:-1.31.0}
 mkdir -p "$OUT"
 
 "$HELM" version --short
+check_copies
 echo "--- helm lint (default values)"
 "$HELM" lint --strict --kube-version "$KUBE_VERSION" "$CHART"
 echo "--- helm lint (every option on)"
