@@ -61,6 +61,7 @@ export class WorkflowInformer {
   private resyncTimer: NodeJS.Timeout | undefined
   private failures = 0
   private hasSynced = false
+  private generationListed = false
   private syncWaiters: Array<() => void> = []
   private counters = { relists: 0, restarts: 0 }
   private lastSyncAt: Date | null = null
@@ -138,7 +139,8 @@ export class WorkflowInformer {
 
   /** Forces a full relist now (also what the periodic resync does). */
   resync(): void {
-    if (!this.running || this.restartTimer) return
+    // Not while a (re)start is under way: relisting again before a list lands would never land one.
+    if (!this.running || this.restartTimer || !this.generationListed) return
     void this.connect()
   }
 
@@ -154,14 +156,20 @@ export class WorkflowInformer {
     await this.retire()
     if (!this.running) return
     const generation = this.generation
+    this.generationListed = false
     const abort = new AbortController()
     this.generationAbort = abort
     const current = () => generation === this.generation && this.running
 
     const watch = new BookmarkWatch(
       this.client.kubeConfig,
-      () => (this.lastHeardAt = Date.now()),
+      () => {
+        // The server is talking to us again: the next failure starts the backoff afresh.
+        this.lastHeardAt = Date.now()
+        if (current()) this.failures = 0
+      },
       this.watchTimeoutSeconds,
+      abort.signal,
     )
     const listWatch = new ListWatch<KubernetesObject>(
       this.path,
@@ -187,6 +195,7 @@ export class WorkflowInformer {
   private async listAndApply(current: () => boolean): Promise<WorkflowList> {
     const { items, resourceVersion } = await this.client.listWorkflowsWithVersion(this.labelSelector)
     if (current()) {
+      this.generationListed = true
       this.cache.replaceAll(items)
       this.counters.relists++
       this.failures = 0

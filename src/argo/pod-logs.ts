@@ -55,6 +55,10 @@ function logsError(statusCode: number, body: string, what: string, headers: http
   return error
 }
 
+function endQuietly(destination: Writable): void {
+  if (!destination.destroyed && !destination.writableEnded) destination.end()
+}
+
 /**
  * Streams a container's log into `destination` (ended when the log ends). Resolves once the API
  * server has accepted the request, so "waiting" and "gone" come back as typed errors up front.
@@ -76,6 +80,8 @@ export async function openPodLogStream(
   const transport = url.protocol === 'https:' ? https : http
 
   const request = transport.request(url, { ...requestOptions, method: 'GET' })
+  // A late socket error (after abort, end or an error answer) must not become an uncaught exception.
+  request.on('error', () => {})
   let aborted = false
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const timer = setTimeout(
@@ -99,25 +105,19 @@ export async function openPodLogStream(
 
   const done = new Promise<void>((resolve, reject) => {
     finished(response, (error) => {
-      if (!error || aborted) {
-        if (aborted) destination.end()
-        resolve()
-      } else {
-        destination.end()
-        reject(toKubeAccessError(error, `${what} (stream broken)`))
-      }
+      if (aborted || error) endQuietly(destination)
+      if (!error || aborted) resolve()
+      else reject(toKubeAccessError(error, `${what} (stream broken)`))
     })
   })
-  // A late socket error after abort or end must not become an uncaught exception.
-  request.on('error', () => {})
-  response.pipe(destination)
-  return {
-    abort: () => {
-      if (aborted) return
-      aborted = true
-      response.unpipe(destination)
-      request.destroy()
-    },
-    done,
+  const abort = () => {
+    if (aborted) return
+    aborted = true
+    response.unpipe(destination)
+    request.destroy()
   }
+  // A consumer that goes away (say, a closed SSE connection) must not leave a follow open for ever.
+  destination.once('close', abort)
+  response.pipe(destination)
+  return { abort, done }
 }

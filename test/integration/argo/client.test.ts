@@ -192,12 +192,14 @@ describe('failures', () => {
   })
 
   test('a slow API server times out as UnavailableError', async () => {
-    const impatient = sandbox.client('service-token', { requestTimeoutMs: 100 })
-    sandbox.server.faults.delayResponses(1_000)
+    const impatient = sandbox.client('service-token', { requestTimeoutMs: 50 })
+    sandbox.server.faults.delayResponses(300)
     const error = await impatient.getWorkflow('t-rec-1').catch((e: unknown) => e)
     sandbox.server.faults.delayResponses(0)
     expect(error).toBeInstanceOf(UnavailableError)
     expect((error as Error).message).toContain('timed out')
+    // The sandbox still holds the abandoned request; let it finish so the worker can exit.
+    await new Promise((resolve) => setTimeout(resolve, 350))
   })
 
   test('ping reports health with latency', async () => {

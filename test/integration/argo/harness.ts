@@ -26,9 +26,15 @@ export interface Sandbox {
 }
 
 export async function startSandbox(
-  options: { controller?: boolean; compressNodesAbove?: number; server?: Partial<KubeApiServerOptions> } = {},
+  options: {
+    controller?: boolean
+    compressNodesAbove?: number
+    /** Sandbox seconds per real second (default 50). */
+    speed?: number
+    server?: Partial<KubeApiServerOptions>
+  } = {},
 ): Promise<Sandbox> {
-  const clock = createSpeedClock(50)
+  const clock = createSpeedClock(options.speed ?? 50)
   const store = new MemoryStore({ clock })
   const logs = new MemoryPodLogStore({ clock })
   const server = await startKubeApiServer({ store, logs, host: '127.0.0.1', port: 0, ...options.server })

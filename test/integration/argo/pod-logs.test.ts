@@ -14,7 +14,8 @@ let sandbox: Sandbox
 let argo: ArgoClient
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ controller: true })
+  // Slow enough that a 20 s step is still running when a loaded machine gets round to following it.
+  sandbox = await startSandbox({ controller: true, speed: 10 })
   argo = sandbox.client()
 })
 
@@ -53,9 +54,9 @@ function collect(stream: PassThrough): () => string {
 
 test('follows a running step’s log until the step ends, on the pod name computed from the node', async () => {
   await argo.createWorkflow(
-    dagWorkflow('logs-follow-1', { 'parse-log': { seconds: 30, logLines: ['one', 'two', 'three'] } }),
+    dagWorkflow('logs-follow-1', { 'parse-log': { seconds: 20, logLines: ['one', 'two', 'three'] } }),
   )
-  const step = await stepWhen('logs-follow-1', (s) => s.phase === 'Running')
+  const step = await stepWhen('logs-follow-1', (s) => s.phase !== 'Pending')
   expect(sandbox.store.get('pods', NAMESPACE, step.podName)).toBeDefined()
 
   const out = new PassThrough()
@@ -93,6 +94,20 @@ test('abort stops a follow that would never end', async () => {
   await stream.done
   expect(out.writableEnded).toBe(true)
   await argo.patchWorkflowSpec('logs-hang-1', { shutdown: 'Terminate' })
+})
+
+test('a consumer that goes away ends the follow', async () => {
+  await argo.createWorkflow(
+    dagWorkflow('logs-hang-2', { 'parse-log': { hang: true, logLines: ['forever'] } }),
+  )
+  const step = await stepWhen('logs-hang-2', (s) => s.phase === 'Running')
+  const out = new PassThrough()
+  const text = collect(out)
+  const stream = await argo.streamPodLogs(step.podName, { follow: true }, out)
+  await until('the first line', () => text().includes('forever'))
+  out.destroy()
+  await stream.done
+  await argo.patchWorkflowSpec('logs-hang-2', { shutdown: 'Terminate' })
 })
 
 test('a container still waiting says so', async () => {
