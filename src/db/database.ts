@@ -59,6 +59,8 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     url,
     embedded: Boolean(embedded),
     ping: async () => {
+      // After close the client would quietly open a new pool; a closed database must stay closed.
+      if (closing) throw new Error('database is closed')
       await prisma.$queryRaw`SELECT 1`
     },
     close: () => {
@@ -75,8 +77,9 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
 export function describeDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url)
-    return `${parsed.host}${parsed.pathname}`
+    if (parsed.host) return `${parsed.host}${parsed.pathname}`
   } catch {
-    return '(unparsable database URL)'
+    // fall through: never echo what could not be parsed, it may hold a password
   }
+  return '(unparsable database URL)'
 }

@@ -21,6 +21,9 @@ export interface TestDatabaseOptions {
   logger?: Logger
 }
 
+/** Timeout for hooks and tests that create a database: booting PGlite is slow on a loaded machine. */
+export const DATABASE_BOOT_TIMEOUT = 120_000
+
 export function usingRealPostgres(): boolean {
   return Boolean(process.env.DATABASE_URL)
 }

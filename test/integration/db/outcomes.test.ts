@@ -1,6 +1,6 @@
 import { insertOutcome, latestOutcomeByFile } from '../../../src/db/outcomes.js'
 import { insertRun, type NewRunFile } from '../../../src/db/runs.js'
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.js'
+import { DATABASE_BOOT_TIMEOUT, createTestDatabase, type TestDatabase } from '../../helpers/database.js'
 
 describe('outcomes repository', () => {
   let testDb: TestDatabase
@@ -10,7 +10,7 @@ describe('outcomes repository', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase()
     prisma = testDb.db.prisma
-  })
+  }, DATABASE_BOOT_TIMEOUT)
   afterAll(async () => {
     await testDb.close()
   })

@@ -3,6 +3,7 @@
 import { withRecordLock } from '../../../src/db/runs.js'
 import {
   createTestDatabase,
+  DATABASE_BOOT_TIMEOUT,
   usingRealPostgres,
   withPgClient,
   type TestDatabase,
@@ -13,7 +14,7 @@ describe('withRecordLock', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase()
-  })
+  }, DATABASE_BOOT_TIMEOUT)
   afterAll(async () => {
     await testDb.close()
   })

@@ -12,7 +12,12 @@ import {
   withRecordLock,
   type NewRun,
 } from '../../../src/db/runs.js'
-import { createTestDatabase, withPgClient, type TestDatabase } from '../../helpers/database.js'
+import {
+  DATABASE_BOOT_TIMEOUT,
+  createTestDatabase,
+  withPgClient,
+  type TestDatabase,
+} from '../../helpers/database.js'
 
 function newRun(recordId: string, seq: number, overrides: Partial<NewRun> = {}): NewRun {
   return {
@@ -34,7 +39,7 @@ describe('runs repository', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase()
     prisma = testDb.db.prisma
-  })
+  }, DATABASE_BOOT_TIMEOUT)
   afterAll(async () => {
     await testDb.close()
   })
@@ -168,7 +173,7 @@ describe('runs repository', () => {
           }),
         )
       }
-    })
+    }, DATABASE_BOOT_TIMEOUT)
 
     test('pages newest first with an opaque cursor', async () => {
       const first = await listRuns(prisma, 'r-list', { limit: 2 })

@@ -3,7 +3,12 @@ import { isWriteOnceViolation } from '../../../src/db/errors.js'
 import { insertOutcome } from '../../../src/db/outcomes.js'
 import { purgeRecord } from '../../../src/db/purge.js'
 import { insertRun } from '../../../src/db/runs.js'
-import { createTestDatabase, withPgClient, type TestDatabase } from '../../helpers/database.js'
+import {
+  DATABASE_BOOT_TIMEOUT,
+  createTestDatabase,
+  withPgClient,
+  type TestDatabase,
+} from '../../helpers/database.js'
 
 const TABLES = ['compchem_file', 'compchem_workflow', 'compchem_workflow_file', 'compchem_workflow_outcome']
 // A column each table has, for an UPDATE that would otherwise be valid.
@@ -22,7 +27,7 @@ describe('write-once tables', () => {
     testDb = await createTestDatabase()
     runId = (await seedRecord(testDb, 'rec-1')).id
     await seedRecord(testDb, 'rec-2')
-  })
+  }, DATABASE_BOOT_TIMEOUT)
   afterAll(async () => {
     await testDb.close()
   })
