@@ -8,6 +8,9 @@ import { CatalogStore, type Settings } from './config/index.js'
 import { openDatabase, type Database } from './db/index.js'
 import { createApp } from './http/app.js'
 import type { HealthCheck } from './http/health.js'
+import { addRecordFileRoutes } from './http/routes/record-files.js'
+import { addStartRoutes } from './http/routes/start.js'
+import { addWorkflowTypeRoutes } from './http/routes/workflow-types.js'
 import { startServer, type RunningServer } from './http/server.js'
 import { createInvenioClient, type InvenioClient } from './invenio/index.js'
 import { createLogger } from './log.js'
@@ -39,7 +42,11 @@ export interface Service {
 }
 
 /** Route modules: each adds its routes to the API router (see src/http/routes). */
-const routeModules: Array<(router: Router, context: ServiceContext) => void> = []
+const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
+  addWorkflowTypeRoutes,
+  addRecordFileRoutes,
+  addStartRoutes,
+]
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { settings } = options
