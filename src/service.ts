@@ -9,6 +9,7 @@ import { openDatabase, type Database } from './db/index.js'
 import { createApp } from './http/app.js'
 import type { HealthCheck } from './http/health.js'
 import { addRecordFileRoutes } from './http/routes/record-files.js'
+import { registerRunRoutes } from './http/routes/runs.js'
 import { addStartRoutes } from './http/routes/start.js'
 import { addWorkflowTypeRoutes } from './http/routes/workflow-types.js'
 import { startServer, type RunningServer } from './http/server.js'
@@ -46,6 +47,7 @@ const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
   addWorkflowTypeRoutes,
   addRecordFileRoutes,
   addStartRoutes,
+  registerRunRoutes,
 ]
 
 export async function createService(options: ServiceOptions): Promise<Service> {
