@@ -29,6 +29,8 @@ export interface BenchResult {
   name: string
   description: string
   figures: BenchFigure[]
+  /** What a reader needs to judge the figures (where the time goes, what limits them). */
+  notes?: string[]
   /** Anything else worth keeping (sizes, raw timings). */
   details?: Record<string, unknown>
 }

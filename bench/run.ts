@@ -1,7 +1,7 @@
 // `npm run bench [-- name ...]`: runs every bench/*.bench.ts (or the named ones), each in its own
 // process so one benchmark's heap and sockets never colour another's, then writes bench/RESULTS.md
 // from the results in bench/.out: per benchmark its figures, the baseline measured in the same run,
-// the ratio, the machine and the date.
+// the ratio, the machine and the date. `npm run bench -- --report-only` only rewrites RESULTS.md.
 //
 // A benchmark writes bench/.out/<name>.json when run directly (see bench/report.ts for the shape;
 // a benchmark with its own shape is shown as it wrote it). RESULTS.md lists every result present in
@@ -105,6 +105,43 @@ function figureTable(figures: BenchFigure[]): string[] {
   return lines
 }
 
+/** Numeric leaves of an object by dotted path, e.g. { 'latencyMs.p99': 887.8 }. */
+function numericLeaves(value: unknown, prefix = ''): Map<string, number> {
+  const leaves = new Map<string, number>()
+  if (!value || typeof value !== 'object') return leaves
+  for (const [key, child] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (typeof child === 'number') leaves.set(path, child)
+    else for (const [nested, number] of numericLeaves(child, path)) leaves.set(nested, number)
+  }
+  return leaves
+}
+
+/**
+ * For a benchmark with its own shape: when it reports a `baseline` object next to one measured
+ * object, every number both share becomes a row (ratio = baseline / value, as for times and counts).
+ */
+function comparedTable(result: StampedResult): string[] {
+  const baseline = result.baseline
+  const others = Object.entries(result).filter(
+    ([key, value]) =>
+      !['baseline', 'options', 'ratios', 'run', 'details'].includes(key) &&
+      value &&
+      typeof value === 'object',
+  )
+  if (!baseline || typeof baseline !== 'object' || others.length !== 1) return []
+  const [label, measured] = others[0]!
+  const base = numericLeaves(baseline)
+  const lines = [`| metric | ${label} | baseline (same run) | ratio |`, '|---|---:|---:|---:|']
+  for (const [path, value] of numericLeaves(measured)) {
+    const other = base.get(path)
+    if (other === undefined) continue
+    const ratio = value === 0 ? '—' : `${Math.round((other / value) * 10) / 10}×`
+    lines.push(`| ${path} | ${value} | ${other} | ${ratio} |`)
+  }
+  return [...lines, '']
+}
+
 function section(result: StampedResult): string[] {
   const lines = [`## ${result.name}`, '']
   const run = result.run
@@ -120,7 +157,16 @@ function section(result: StampedResult): string[] {
     return [...lines, `**The last run failed (exit code ${run?.exitCode}); no figures.**`, '']
   if (result.description) lines.push(result.description, '')
   if (Array.isArray(result.figures)) lines.push(...figureTable(result.figures), '')
-  const { name: _name, description: _description, figures: _figures, run: _run, ...rest } = result
+  else lines.push(...comparedTable(result))
+  if (Array.isArray(result.notes)) lines.push(...result.notes.map((note) => `- ${note}`), '')
+  const {
+    name: _name,
+    description: _description,
+    figures: _figures,
+    notes: _notes,
+    run: _run,
+    ...rest
+  } = result
   const details = result.details ?? rest
   if (details && Object.keys(details).length)
     lines.push(
@@ -156,8 +202,10 @@ async function writeResults(): Promise<void> {
 }
 
 const selected = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
+// --report-only: rewrite RESULTS.md from bench/.out without running anything.
+const reportOnly = process.argv.includes('--report-only')
 let failures = 0
-for (const name of await benchmarks(selected)) {
+for (const name of reportOnly ? [] : await benchmarks(selected)) {
   console.log(`\n=== bench ${name} ===`)
   const started = Date.now()
   const exitCode = await runOne(name)
