@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
+import * as prettier from 'prettier'
 import { OUT_DIR, type BenchFigure, type BenchResult } from './report.js'
 
 const BENCH_DIR = new URL('./', import.meta.url)
@@ -198,7 +199,9 @@ async function writeResults(): Promise<void> {
     const result = await readResult(name)
     if (result?.run) lines.push(...section({ ...result, name: result.name ?? name }))
   }
-  await writeFile(RESULTS, lines.join('\n'))
+  // Formatted as the repository's `prettier --check .` expects.
+  const options = (await prettier.resolveConfig(fileURLToPath(RESULTS))) ?? {}
+  await writeFile(RESULTS, await prettier.format(lines.join('\n'), { ...options, parser: 'markdown' }))
 }
 
 const selected = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
