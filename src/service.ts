@@ -12,9 +12,12 @@ import { addRecordFileRoutes } from './http/routes/record-files.js'
 import { registerRunRoutes } from './http/routes/runs.js'
 import { addStartRoutes } from './http/routes/start.js'
 import { addWorkflowTypeRoutes } from './http/routes/workflow-types.js'
+import { addEventRoutes } from './http/routes/events.js'
+import { addLogRoutes } from './http/routes/logs.js'
 import { startServer, type RunningServer } from './http/server.js'
 import { createInvenioClient, type InvenioClient } from './invenio/index.js'
 import { createLogger } from './log.js'
+import { startLive } from './streams/live.js'
 
 /** Everything a use case or a route may need; built once per process. */
 export interface ServiceContext {
@@ -48,6 +51,8 @@ const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
   addRecordFileRoutes,
   addStartRoutes,
   registerRunRoutes,
+  (router, context) => addEventRoutes(router, context),
+  addLogRoutes,
 ]
 
 export async function createService(options: ServiceOptions): Promise<Service> {
@@ -94,6 +99,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     })
 
     const context: ServiceContext = { settings, logger, db, catalog, argo, informer, invenio }
+    // SSE hub, outcome recorder and notifier, fed by the informer (src/streams/live.ts).
+    const live = startLive(context)
+    closers.push(() => live.stop())
     const app = createApp({
       logger,
       bodyLimit: settings.httpBodyLimit,

@@ -13,6 +13,7 @@ export const PROBLEM_KINDS = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-acceptable': { status: 406, title: 'Not acceptable' },
   conflict: { status: 409, title: 'Conflict' },
+  gone: { status: 410, title: 'Gone' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   unprocessable: { status: 422, title: 'Unprocessable request' },
@@ -114,6 +115,9 @@ export const methodNotAllowed = (detail: string, allowed: readonly string[]) =>
 
 export const conflict = (detail: string, extensions?: Extensions) =>
   new HttpProblem({ kind: 'conflict', detail, extensions })
+
+export const gone = (detail: string, extensions?: Extensions) =>
+  new HttpProblem({ kind: 'gone', detail, extensions })
 
 export const unprocessable = (detail: string, extensions?: Extensions) =>
   new HttpProblem({ kind: 'unprocessable', detail, extensions })

@@ -93,11 +93,16 @@ function selectSteps(workflow: Workflow, query: LogQuery): Step[] {
 export async function readLogs(sources: LogSources, query: LogQuery, sink: LogSink): Promise<void> {
   const workflow = await currentWorkflow(sources, query.name)
   const steps = selectSteps(workflow, query)
-  if (query.step !== undefined && !steps.length)
-    throw new UnknownStepError(
-      query.step,
-      stepsOf(workflow).map((step) => step.displayName),
-    )
+  if (query.step !== undefined && !steps.length) {
+    // A DAG task gets its node only when it is scheduled: before the run ends it may still come.
+    if (isTerminal(phaseOf(workflow)))
+      throw new UnknownStepError(
+        query.step,
+        stepsOf(workflow).map((step) => step.displayName),
+      )
+    sink.state(query.step, 'waiting', stateMessage('waiting'))
+    return
+  }
   // Read everything first, so "gone" can still be answered with a status code.
   const outputs: Array<() => void> = []
   let gone = 0
@@ -203,6 +208,10 @@ export async function followLogs(
       continue
     }
     if (isTerminal(phaseOf(workflow))) return 'the run has ended'
+    if (query.step !== undefined && !steps.length && !announced.has(query.step)) {
+      announced.add(query.step)
+      sink.state(query.step, 'waiting', stateMessage('waiting'))
+    }
     for (const step of steps) {
       if (announced.has(step.id)) continue
       announced.add(step.id)
