@@ -14,6 +14,7 @@ import { addStartRoutes } from './http/routes/start.js'
 import { addWorkflowTypeRoutes } from './http/routes/workflow-types.js'
 import { addEventRoutes } from './http/routes/events.js'
 import { addLogRoutes } from './http/routes/logs.js'
+import { addActionRoutes } from './http/routes/actions.js'
 import { startServer, type RunningServer } from './http/server.js'
 import { createInvenioClient, type InvenioClient } from './invenio/index.js'
 import { createLogger } from './log.js'
@@ -51,6 +52,7 @@ const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
   addRecordFileRoutes,
   addStartRoutes,
   registerRunRoutes,
+  (router, context) => addActionRoutes(router, context),
   (router, context) => addEventRoutes(router, context),
   addLogRoutes,
 ]

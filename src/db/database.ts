@@ -47,7 +47,9 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   }
   const prisma = new PrismaClient({
     adapter: new PrismaPg(
-      { connectionString: url },
+      // pglite-socket interleaves the protocol messages of concurrent connections (prepared
+      // statements get mixed up), so the embedded database gets a pool of one.
+      { connectionString: url, ...(embedded ? { max: 1 } : {}) },
       { onPoolError: (error) => opts.logger?.warn({ err: error, database: target }, 'database pool error') },
     ),
   })
