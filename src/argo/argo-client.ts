@@ -213,6 +213,29 @@ export class ArgoClient {
     }
   }
 
+  /**
+   * Merge-patches the Workflow's metadata (annotations, finalizers) under optimistic concurrency:
+   * `decide` sees the current object and returns the metadata change, or null for nothing to do.
+   * Returns the patched (or current) Workflow; NotFoundError when it does not exist.
+   */
+  async patchWorkflowMetadata(
+    name: string,
+    decide: (current: Workflow) => Record<string, unknown> | null,
+  ): Promise<Workflow> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.getWorkflow(name)
+      if (!current) throw new NotFoundError(`patch workflow ${name}: not found`, 404, 'NotFound')
+      const change = decide(current)
+      if (change === null) return current
+      const body = { metadata: { ...change, resourceVersion: current.metadata.resourceVersion } }
+      try {
+        return await this.mergePatch(name, body, `patch metadata of workflow ${name}`)
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= this.conflictRetries) throw error
+      }
+    }
+  }
+
   private async changeFinalizers(
     name: string,
     change: (finalizers: string[]) => string[] | null,

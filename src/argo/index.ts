@@ -10,3 +10,4 @@ export { decodeCompressedNodes, encodeCompressedNodes, type NodeMap } from './co
 export type { PodLogOptions, PodLogStream } from './pod-logs.js'
 export type { WorkflowEvent, WorkflowListener } from './workflow-cache.js'
 export type * from './types.js'
+export * from './argo-server-client.js'

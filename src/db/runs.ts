@@ -211,14 +211,15 @@ function decodeCursor(cursor: string): number {
 /**
  * Runs of the record that read any of `fileKeys` and have no outcome row yet: the candidates for
  * holding those files. The caller decides with Argo's state (and the Pending grace period) which
- * of them really are busy. A run retried in place after an outcome is not among them.
+ * of them really are busy. A run retried in place after an outcome is among them again (it has an
+ * accepted retry action): Argo's state decides whether that attempt still runs.
  */
 export async function runsHoldingFiles(db: Db, recordId: string, fileKeys: string[]): Promise<RunRow[]> {
   if (!fileKeys.length) return []
   const rows = await db.compchemWorkflow.findMany({
     where: {
       recordId,
-      outcomes: { none: {} },
+      OR: [{ outcomes: { none: {} } }, { actions: { some: { action: 'retry', result: 'accepted' } } }],
       files: { some: { file: { fileKey: { in: fileKeys } } } },
     },
     orderBy: { seq: 'asc' },

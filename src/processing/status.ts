@@ -4,6 +4,7 @@
 import type { ArgoClient, Workflow, WorkflowInformer } from '../argo/index.js'
 import type { Settings } from '../config/index.js'
 import { findRunByName, listRuns, type Database, type RunRow } from '../db/index.js'
+import { allowedActions, type RunAction } from './actions.js'
 import { argoLookupFor } from './argo-lookup.js'
 import {
   decideRunStatus,
@@ -21,7 +22,8 @@ export { InvalidCursorError } from '../db/index.js'
 
 /** What the status join needs of the service (ServiceContext has all of it). */
 export interface StatusContext {
-  settings: Pick<Settings, 'pendingGraceSeconds'>
+  /** argoServerUrl: whether retry in place is among a run's allowed actions. */
+  settings: Pick<Settings, 'pendingGraceSeconds'> & Partial<Pick<Settings, 'argoServerUrl'>>
   db: Pick<Database, 'prisma'>
   informer: Pick<WorkflowInformer, 'get'>
   argo: Pick<ArgoClient, 'getWorkflow'>
@@ -162,12 +164,17 @@ function phaseSet(phase: ListRecordRunsQuery['phase']): ReadonlySet<RunPhase> | 
   return phases.length ? new Set(phases) : undefined
 }
 
-/** One run with its files, parameters, status, steps and latest outcome; null when unknown. */
-export async function getRun(ctx: StatusContext, name: string): Promise<RunDetail | null> {
+/** A run's detail with the actions that make sense now (src/processing/actions.ts). */
+export type RunDetailWithActions = RunDetail & { allowedActions: RunAction[] }
+
+/** One run with its files, parameters, status, steps, latest outcome and allowed actions; null when unknown. */
+export async function getRun(ctx: StatusContext, name: string): Promise<RunDetailWithActions | null> {
   const row = await findRunByName(ctx.db.prisma, name)
   if (!row) return null
   const [joined] = await resolveRunStatuses(ctx, [row])
-  return runDetail(row, joined!.status, joined!.workflow, latestOutcome(row))
+  const detail = runDetail(row, joined!.status, joined!.workflow, latestOutcome(row))
+  const capabilities = { argoServer: Boolean(ctx.settings.argoServerUrl) }
+  return { ...detail, allowedActions: allowedActions(detail.phase, joined!.workflow, capabilities) }
 }
 
 /** The run's database row only (e.g. to check access to its record before reading its status). */
