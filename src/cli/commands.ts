@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { register as registerActions } from './actions.js'
 import { register as registerCatalog } from './catalog.js'
 import { register as registerDb } from './db.js'
 import { register as registerLogs } from './logs.js'
@@ -10,6 +11,7 @@ const registrations: Array<(program: Command) => void> = [
   registerDb,
   registerWatch,
   registerLogs,
+  registerActions,
 ]
 
 export function registerCommands(program: Command): void {

@@ -2,6 +2,7 @@
 // simulator and Argo Server), through the service's composition root.
 import request from 'supertest'
 import { nodesOf, phaseOf } from '../../../src/argo/index.js'
+import { DATABASE_BOOT_TIMEOUT } from '../../helpers/database.js'
 import { startTestStack, type TestStack } from '../../helpers/stack.js'
 import {
   act,
@@ -17,6 +18,10 @@ import {
   untilStepRunning,
 } from './fixtures.js'
 
+import { jest } from '@jest/globals'
+
+jest.setTimeout(60_000)
+
 let stack: TestStack
 let alice: string
 
@@ -24,7 +29,7 @@ beforeAll(async () => {
   stack = await startTestStack()
   alice = stack.tokens.alice
   await stack.service.context.informer.whenSynced()
-})
+}, DATABASE_BOOT_TIMEOUT)
 
 afterAll(async () => {
   await stack?.close()

@@ -101,7 +101,8 @@ export function untilStepRunning(stack: TestStack, name: string, step: string): 
 export async function untilOutcomes(stack: TestStack, name: string, count: number): Promise<OutcomeRow[]> {
   const deadline = Date.now() + 20_000
   for (;;) {
-    const row = await findRunByName(stack.service.context.db.prisma, name)
+    // A poll: a failed read (see the report on pglite-socket mixing connections) is just tried again.
+    const row = await findRunByName(stack.service.context.db.prisma, name).catch(() => null)
     if (row && row.outcomes.length >= count) return row.outcomes
     if (Date.now() > deadline) throw new Error(`no ${count} outcomes for ${name}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
