@@ -36,6 +36,8 @@ export interface ServiceOptions {
   logger?: Logger
   /** Cluster access; default: KUBECONFIG, then in-cluster config (client-node's loadFromDefault). */
   kubeConfig?: KubeConfig
+  /** An open database to use instead of opening one from the settings. */
+  database?: Database
   /** Validate every JSON response against the OpenAPI document (tests). */
   validateResponses?: boolean
 }
@@ -74,13 +76,16 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     await catalog.start()
     closers.push(() => catalog.stop())
 
-    const db = await openDatabase({
-      url: settings.databaseUrl,
-      dataDir: settings.pgliteDataDir,
-      migrate: settings.dbMigrateOnStart,
-      logger,
-    })
-    closers.push(() => db.close())
+    // A database handed in (tests sharing one embedded PGlite) stays open: its owner closes it.
+    const db =
+      options.database ??
+      (await openDatabase({
+        url: settings.databaseUrl,
+        dataDir: settings.pgliteDataDir,
+        migrate: settings.dbMigrateOnStart,
+        logger,
+      }))
+    if (!options.database) closers.push(() => db.close())
 
     const kubeConfig = options.kubeConfig ?? defaultKubeConfig(settings)
     const argo = createKubeAccess({ kubeConfig, namespace: settings.kubeNamespace, logger })

@@ -60,6 +60,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const service = await createService({
     settings,
     kubeConfig,
+    // One client on the embedded PGlite: its socket mixes up concurrent connections' statements.
+    database: db.realPostgres ? undefined : db.db,
     logger: pino({ level: 'silent' }),
     validateResponses: true,
   })
