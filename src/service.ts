@@ -14,6 +14,9 @@ import { addStartRoutes } from './http/routes/start.js'
 import { addWorkflowTypeRoutes } from './http/routes/workflow-types.js'
 import { addEventRoutes } from './http/routes/events.js'
 import { addLogRoutes } from './http/routes/logs.js'
+import { addInvenioEventRoutes } from './http/routes/invenio-events.js'
+import { addSyncRoutes } from './http/routes/sync.js'
+import { startAutomatic } from './processing/automatic-service.js'
 import { addActionRoutes } from './http/routes/actions.js'
 import { startServer, type RunningServer } from './http/server.js'
 import { createInvenioClient, type InvenioClient } from './invenio/index.js'
@@ -57,6 +60,8 @@ const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
   (router, context) => addActionRoutes(router, context),
   (router, context) => addEventRoutes(router, context),
   addLogRoutes,
+  addInvenioEventRoutes,
+  addSyncRoutes,
 ]
 
 export async function createService(options: ServiceOptions): Promise<Service> {
@@ -109,6 +114,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // SSE hub, outcome recorder and notifier, fed by the informer (src/streams/live.ts).
     const live = startLive(context)
     closers.push(() => live.stop())
+    // Upload events, the durable queue of automatic starts and the optional sync sweep.
+    const automatic = startAutomatic(context)
+    closers.push(() => automatic.stop())
     const app = createApp({
       logger,
       bodyLimit: settings.httpBodyLimit,

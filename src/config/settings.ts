@@ -242,6 +242,32 @@ export const settingsTable = {
     parse: p.text,
     doc: 'From address of completion emails.',
   }),
+  invenioWebhookSecrets: required({
+    env: 'INVENIO_WEBHOOK_SECRETS',
+    default: '',
+    docDefault: '(unset)',
+    parse: secretList,
+    secret: true,
+    doc: 'Comma-separated HMAC-SHA256 secrets accepted on POST /api/v1/events/invenio (several for rotation); unset refuses every event.',
+  }),
+  automaticMaxRunning: required({
+    env: 'AUTOMATIC_MAX_RUNNING',
+    default: '20',
+    parse: p.integer(1, 100_000),
+    doc: 'Most automatic runs running at once in total; further requests wait in order.',
+  }),
+  automaticMaxRunningPerRecord: required({
+    env: 'AUTOMATIC_MAX_RUNNING_PER_RECORD',
+    default: '2',
+    parse: p.integer(1, 10_000),
+    doc: 'Most automatic runs running at once per record; further requests of the record wait in order.',
+  }),
+  syncSweepSeconds: required({
+    env: 'SYNC_SWEEP_SECONDS',
+    default: '0',
+    parse: p.seconds(0, 86_400),
+    doc: 'Interval of the periodic reconciliation sweep over recently active records (one replica at a time); 0 turns it off.',
+  }),
 } as const
 
 /** Comma-separated http(s) URLs; empty means none. */
@@ -257,6 +283,14 @@ function urlList(raw: string): string[] | Invalid {
     urls.push(url)
   }
   return urls
+}
+
+/** Comma-separated secrets; empty means none. */
+function secretList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
 }
 
 type Table = typeof settingsTable

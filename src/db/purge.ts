@@ -6,6 +6,8 @@ export interface PurgeCounts {
   links: number
   runs: number
   files: number
+  /** Automatic requests (and their resolutions) deleted; present only when there were any. */
+  automaticRequests?: number
 }
 
 /**
@@ -16,6 +18,11 @@ export interface PurgeCounts {
 export async function purgeRecord(prisma: PrismaClient, recordId: string): Promise<PurgeCounts> {
   return prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT set_config('compchem.purge', pg_current_xact_id()::text, true)`
+    await tx.$executeRaw`
+      DELETE FROM compchem_auto_resolution s USING compchem_auto_request r
+       WHERE s.request_id = r.id AND r.record_id = ${recordId}`
+    const automaticRequests =
+      await tx.$executeRaw`DELETE FROM compchem_auto_request WHERE record_id = ${recordId}`
     const outcomes = await tx.$executeRaw`
       DELETE FROM compchem_workflow_outcome o USING compchem_workflow w
        WHERE o.workflow_id = w.id AND w.record_id = ${recordId}`
@@ -24,6 +31,6 @@ export async function purgeRecord(prisma: PrismaClient, recordId: string): Promi
        WHERE l.workflow_id = w.id AND w.record_id = ${recordId}`
     const runs = await tx.$executeRaw`DELETE FROM compchem_workflow WHERE record_id = ${recordId}`
     const files = await tx.$executeRaw`DELETE FROM compchem_file WHERE record_id = ${recordId}`
-    return { outcomes, links, runs, files }
+    return { outcomes, links, runs, files, ...(automaticRequests ? { automaticRequests } : {}) }
   })
 }

@@ -123,7 +123,16 @@ export function createApp(opts: AppOptions): Express {
   app.use(requestLogger(opts.logger))
   app.use(securityHeaders())
   for (const middleware of opts.preValidation ?? []) app.use(middleware)
-  app.use(express.json({ limit: opts.bodyLimit, type: ['application/json', 'application/*+json'] }))
+  app.use(
+    express.json({
+      limit: opts.bodyLimit,
+      type: ['application/json', 'application/*+json'],
+      // Signed requests (POST /api/v1/events/invenio) are checked over the bytes as they arrived.
+      verify: (req, _res, buf) => {
+        ;(req as IncomingMessage & { rawBody?: Buffer }).rawBody = buf
+      },
+    }),
+  )
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(document) as Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'],

@@ -1,5 +1,6 @@
 // A record's files as the deposit form shows them: each with the types that apply, the run that
 // holds it now (lock rule) and the latest outcome of a run that read it.
+import { waitingAutoRequests } from '../db/automatic.js'
 import { latestOutcomeByFile, type FileOutcome } from '../db/index.js'
 import {
   isCompletedFile,
@@ -33,6 +34,8 @@ export interface RecordFileView {
   generated: boolean
   types: string[]
   lockedBy: string | null
+  /** Automatic processing of the file waits in the queue for a free slot. */
+  queued: boolean
   lastOutcome: LastOutcomeView | null
 }
 
@@ -46,11 +49,13 @@ export async function listRecordFiles(
 ): Promise<RecordFileView[]> {
   const entries = await ctx.invenio.listDraftFiles(record, token)
   const keys = entries.map((entry) => entry.key)
-  const [types, busy, outcomes] = await Promise.all([
+  const [types, busy, outcomes, waiting] = await Promise.all([
     typesOfEach(ctx, entries, token),
     busyFiles(ctx, recordId, keys),
     latestOutcomeByFile(ctx.db.prisma, recordId, { fileKeys: keys }),
+    waitingAutoRequests(ctx.db.prisma, { recordId }),
   ])
+  const queued = new Set(waiting.map((request) => `${request.fileKey}\u0000${request.checksum}`))
   const holderOf = new Map(busy.map((file) => [file.key, file.heldBy]))
   return entries.map((entry, index) => ({
     key: entry.key,
@@ -61,6 +66,7 @@ export async function listRecordFiles(
     generated: isGeneratedFile(entry),
     types: types[index]!,
     lockedBy: holderOf.get(entry.key) ?? null,
+    queued: queued.has(`${entry.key}\u0000${entry.checksum ?? ''}`),
     lastOutcome: outcomeView(outcomes.get(entry.key)),
   }))
 }

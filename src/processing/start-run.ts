@@ -5,6 +5,7 @@
 import { AlreadyExistsError, runName } from '../argo/index.js'
 import { findType, parametersValidator, type WorkflowType } from '../config/index.js'
 import {
+  findRunByName,
   insertOutcome,
   insertRun,
   isUniqueViolation,
@@ -15,6 +16,7 @@ import {
   type RunRow,
 } from '../db/index.js'
 import { type InvenioFileEntry, type InvenioRecord } from '../invenio/index.js'
+import type { Prisma } from '../db/generated/client.js'
 import { fileTypesOf, nowOf, type ProcessingContext } from './context.js'
 import {
   FilesBusyError,
@@ -28,6 +30,7 @@ import {
 } from './errors.js'
 import { mimetypeOf } from './file-types.js'
 import { checkLock, type ApiServerAnswer, type LockCandidate } from './lock.js'
+import { reusableRun, templateDigestOf } from './reuse.js'
 import { maxSeqOfRecordInArgo } from './seq.js'
 import { submitRun } from './submit.js'
 
@@ -44,6 +47,8 @@ export interface StartRequest {
   type: string
   files: readonly string[]
   parameters?: Record<string, unknown>
+  /** Answer with an earlier Succeeded run of the same file, type, templates and parameters, if any. */
+  useCache?: boolean
 }
 
 /** A start request checked against the catalog and the draft: what the run will be. */
@@ -53,6 +58,17 @@ export interface RunPlan {
   files: InvenioFileEntry[]
   parameters: Record<string, unknown>
   createdBy: string
+  useCache?: boolean
+}
+
+/** How automatic processing (src/processing/queue.ts) takes part in a start. */
+export interface StartOptions {
+  /** The digest already computed by the caller; default: read the type's WorkflowTemplates. */
+  templateDigest?: string | null
+  /** Runs inside the reservation transaction after the run row is inserted; throwing rolls it back. */
+  withinReservation?: (tx: Prisma.TransactionClient, run: RunRow) => Promise<void>
+  /** Id of the run this one repeats (resubmit, src/processing/actions-run.ts). */
+  resubmittedFrom?: string
 }
 
 export interface StartedRun {
@@ -62,6 +78,8 @@ export interface StartedRun {
   type: string
   files: string[]
   createdAt: Date
+  /** True when an earlier Succeeded run is answered instead of a new one (useCache). */
+  reused?: boolean
 }
 
 /** How many times a start goes round on a name clash or an unseen holder before giving up. */
@@ -110,7 +128,14 @@ export async function planRun(
       unusable.push({ key: entry.key, reason: 'type-mismatch' })
   }
   if (unusable.length) throw new UnusableFilesError(type.name, unusable)
-  return { recordId: request.recordId, type, files, parameters, createdBy: request.caller.userId }
+  return {
+    recordId: request.recordId,
+    type,
+    files,
+    parameters,
+    createdBy: request.caller.userId,
+    ...(request.useCache ? { useCache: true } : {}),
+  }
 }
 
 /** The runs' candidates for holding these files, as the lock decision sees them. */
@@ -169,6 +194,7 @@ async function reserveRun(
   plan: RunPlan,
   argoFloor: number,
   answers: Map<string, ApiServerAnswer>,
+  options: StartOptions & { templateDigest: string | null },
 ): Promise<RunRow> {
   const keys = plan.files.map((file) => file.key)
   return withRecordLock(
@@ -186,15 +212,15 @@ async function reserveRun(
       if (check.ask.length) throw new NeedsApiServerError(check.ask)
       if (check.busy.length) throw new FilesBusyError(check.busy)
       const seq = Math.max(await maxSeq(tx, plan.recordId), argoFloor) + 1
-      return insertRun(tx, {
+      const run = await insertRun(tx, {
         recordId: plan.recordId,
         workflowType: plan.type.name,
         seq,
         name: runName(plan.type.name, plan.recordId, seq),
         createdBy: plan.createdBy,
         parameters: plan.parameters as InputJsonObject,
-        // Needs the resolved WorkflowTemplates, which Kubernetes access does not read yet.
-        templateDigest: null,
+        templateDigest: options.templateDigest,
+        resubmittedFrom: options.resubmittedFrom ?? null,
         files: plan.files.map((file) => ({
           key: file.key,
           mimetype: mimetypeOf(file),
@@ -202,6 +228,8 @@ async function reserveRun(
           checksum: file.checksum ?? '',
         })),
       })
+      await options.withinReservation?.(tx, run)
+      return run
     },
     // Starts on one record queue here (and, on the embedded PGlite, every transaction does): a
     // burst of starts waits its turn rather than failing.
@@ -230,13 +258,23 @@ async function releaseRun(ctx: ProcessingContext, run: RunRow, reason: unknown):
  * Starts the planned run: FilesBusyError when the lock rule refuses, SubmissionFailedError when
  * the cluster refused or was unreachable (the run then has an Error outcome).
  */
-export async function startRun(ctx: ProcessingContext, plan: RunPlan): Promise<StartedRun> {
+export async function startRun(
+  ctx: ProcessingContext,
+  plan: RunPlan,
+  options: StartOptions = {},
+): Promise<StartedRun> {
+  const digest =
+    options.templateDigest !== undefined ? options.templateDigest : await templateDigestOf(ctx, plan.type)
+  if (plan.useCache && plan.files.length === 1) {
+    const reused = await reuseFor(ctx, plan, digest)
+    if (reused) return reused
+  }
   let argoFloor = await maxSeqOfRecordInArgo(ctx, plan.recordId)
   const answers = new Map<string, ApiServerAnswer>()
   for (let attempt = 1; ; attempt++) {
     let run: RunRow
     try {
-      run = await reserveRun(ctx, plan, argoFloor, answers)
+      run = await reserveRun(ctx, plan, argoFloor, answers, { ...options, templateDigest: digest })
     } catch (error) {
       if (error instanceof NeedsApiServerError && attempt < MAX_ATTEMPTS) {
         await askApiServer(ctx, error.names, answers)
@@ -265,6 +303,34 @@ export async function startRun(ctx: ProcessingContext, plan: RunPlan): Promise<S
       files: run.files.map((file) => file.fileKey),
       createdAt: run.createdAt,
     }
+  }
+}
+
+async function reuseFor(
+  ctx: ProcessingContext,
+  plan: RunPlan,
+  digest: string | null,
+): Promise<StartedRun | null> {
+  const file = plan.files[0]!
+  const found = await reusableRun(ctx, {
+    recordId: plan.recordId,
+    type: plan.type,
+    templateDigest: digest,
+    fileKey: file.key,
+    checksum: file.checksum,
+    parameters: plan.parameters,
+  })
+  if (!found) return null
+  const run = await findRunByName(ctx.db.prisma, found.name)
+  if (!run) return null
+  return {
+    recordId: run.recordId,
+    name: run.name,
+    seq: run.seq,
+    type: run.workflowType,
+    files: run.files.map((entry) => entry.fileKey),
+    createdAt: run.createdAt,
+    reused: true,
   }
 }
 

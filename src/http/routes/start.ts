@@ -13,6 +13,7 @@ interface StartBody {
   files: string[]
   parameters?: Record<string, unknown>
   dryRun?: boolean
+  useCache?: boolean
 }
 
 interface BatchBody {
@@ -34,7 +35,11 @@ export function addStartRoutes(router: Router, ctx: ProcessingContext & AuthDepe
       return
     }
     const run = await asProblem(() => startRun(ctx, plan))
-    res.status(201).location(runPath(run)).json(startedView(run))
+    // useCache answered with an earlier run: nothing was created.
+    res
+      .status(run.reused ? 200 : 201)
+      .location(runPath(run))
+      .json({ ...startedView(run), ...(run.reused ? { reused: run.name } : {}) })
   })
 
   router.post('/api/v1/records/:recordId/workflows/batch', needDraft, async (req, res) => {
