@@ -73,11 +73,21 @@ export interface LogLine {
 export interface PodLogStore {
   append(namespace: string, pod: string, container: string, text: string): void
   /** Marks the container as started (logs readable) or terminated (follow ends). */
-  setState(namespace: string, pod: string, container: string, state: 'waiting' | 'running' | 'terminated'): void
+  setState(
+    namespace: string,
+    pod: string,
+    container: string,
+    state: 'waiting' | 'running' | 'terminated',
+  ): void
   state(namespace: string, pod: string, container: string): 'waiting' | 'running' | 'terminated' | undefined
   lines(namespace: string, pod: string, container: string): LogLine[]
   /** Calls back for each new line and once with `undefined` when the container terminates. */
-  follow(namespace: string, pod: string, container: string, onLine: (line: LogLine | undefined) => void): () => void
+  follow(
+    namespace: string,
+    pod: string,
+    container: string,
+    onLine: (line: LogLine | undefined) => void,
+  ): () => void
   remove(namespace: string, pod: string): void
 }
 
