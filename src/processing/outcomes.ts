@@ -119,8 +119,9 @@ export class OutcomeRecorder {
 
   private consider(workflow: Workflow, retry = 0): void {
     if (!this.running || !isTerminal(phaseOf(workflow))) return
-    const key = keyOf(workflow)
-    if (this.recorded.has(key) && !this.holdsFinalizer(workflow)) return
+    // Without the finalizer the outcome is already kept (it goes only after the row is written; a
+    // retry in place puts it back), so the many updates of finished runs cost no query.
+    if (!this.holdsFinalizer(workflow)) return
     this.record(workflow).catch((error: unknown) => {
       this.counters.failures++
       const delayMs = this.retryDelaysMs[retry]

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { recordIdLabelValue, RECORD_ID_LABEL, type Workflow, type WorkflowInformer } from '../argo/index.js'
 import { changeOf } from './run-events.js'
+import { formatEvent } from './sse.js'
 
 export type HubEventName = 'workflow' | 'completed'
 
@@ -14,8 +15,9 @@ export interface HubEvent {
   id: string
   seq: number
   event: HubEventName
-  /** Serialized once, written to every client as is. */
   data: string
+  /** The whole SSE frame, encoded once and written to every client as is. */
+  frame: Buffer
 }
 
 export interface Subscription {
@@ -186,7 +188,10 @@ export class StreamHub {
 
   private publish(channel: Channel, name: HubEventName, payload: unknown): void {
     const seq = ++this.seq
-    const event: HubEvent = { id: this.idOf(seq), seq, event: name, data: JSON.stringify(payload) }
+    const id = this.idOf(seq)
+    const data = JSON.stringify(payload)
+    const frame = Buffer.from(formatEvent({ id, event: name, data }))
+    const event: HubEvent = { id, seq, event: name, data, frame }
     channel.events.push(event)
     if (channel.events.length > this.replayPerRecord) channel.since = channel.events.shift()!.seq
     this.counters.eventsPublished++

@@ -26,7 +26,7 @@ export async function serveRecordStream(
   connection.open()
   let queue: HubEvent[] | null = []
   const maxQueued = options.maxQueued ?? 1_000
-  const send = (event: HubEvent) => connection.send({ id: event.id, event: event.event, data: event.data })
+  const send = (event: HubEvent) => connection.sendFrame(event.frame)
   const subscription = options.hub.subscribe(recordId, lastEventId, (event) => {
     if (queue === null) send(event)
     else if (queue.length < maxQueued) queue.push(event)

@@ -79,6 +79,11 @@ export class SseConnection {
     return this.write(formatEvent(event))
   }
 
+  /** Writes an event framed once for many clients (see formatEvent). */
+  sendFrame(frame: Buffer): boolean {
+    return this.write(frame)
+  }
+
   /** Ends the stream, optionally with a last event. */
   close(final?: SseEvent): void {
     if (this.ended) return
@@ -87,7 +92,7 @@ export class SseConnection {
     this.dispose()
   }
 
-  private write(text: string): boolean {
+  private write(text: string | Buffer): boolean {
     if (this.ended) return false
     this.res.write(text)
     if (this.res.writableLength > this.maxBufferedBytes) {

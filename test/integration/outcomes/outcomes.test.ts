@@ -29,7 +29,7 @@ beforeAll(async () => {
     },
   })
   await stack.service.context.informer.whenSynced()
-})
+}, 90_000)
 
 afterAll(async () => {
   for (const service of extra) await service.close()

@@ -19,7 +19,7 @@ beforeAll(async () => {
     shutdownGraceMs: 100,
   })
   auth = { Authorization: `Bearer ${stack.tokens.alice}` }
-})
+}, 90_000)
 
 afterAll(async () => {
   await server?.close()
