@@ -22,8 +22,12 @@ async function main(): Promise<void> {
 
   const serviceToken = randomBytes(24).toString('base64url')
   const port = Number(env.PORT ?? 8080)
+  // The fake Invenio posts signed upload events to the service, so an upload starts its runs by itself
+  // (the sample record seeded below is not processed: it exists before any upload event).
+  const webhookSecret = randomBytes(24).toString('base64url')
   const invenio = await startFakeInvenio({
     serviceToken,
+    webhook: { url: `http://127.0.0.1:${port}/api/v1/events/invenio`, secret: webhookSecret },
     serviceUiUrl: `http://localhost:${port}/ui/records`,
     logger: logger.child({ component: 'fake-invenio' }),
   })
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
       INVENIO_RECORD_URL_TEMPLATE: `{base}/api/${invenio.modelPrefix}/{id}/draft`,
       INVENIO_USER_CHECK_PATH: '/api/me',
       INVENIO_SERVICE_TOKEN: serviceToken,
+      INVENIO_WEBHOOK_SECRETS: webhookSecret,
       ...(cluster.argoServerUrl ? { ARGO_SERVER_URL: cluster.argoServerUrl } : {}),
     })
   } catch (error) {
@@ -82,6 +87,9 @@ Try it as alice:
   curl -H 'Authorization: Bearer ${alice.token}' ${apiUrl}/api/v1/records/${record.id}/files
   curl -H 'Authorization: Bearer ${alice.token}' -H 'Content-Type: application/json' \\
        -d '{"type":"gaussian-log","files":["water-dimer.log"]}' ${apiUrl}/api/v1/records/${record.id}/workflows
+
+Automatic processing: upload a Gaussian .log to "${demo.records[1]!.title}" (${invenio.url}/api/${invenio.modelPrefix}/${demo.records[1]!.id}/draft/files)
+and its run starts by itself (docs/invenio-integration.md).
 
 Stop with Ctrl-C.
 `)
