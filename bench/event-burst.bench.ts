@@ -59,10 +59,11 @@ async function exactlyOnce(db: Database, events: NewAutoRequest[], concurrency: 
   const seconds = await send(events, concurrency, async (event) => {
     await insertAutoRequests(db.prisma, [event])
   })
-  const [{ rows, keys }] = await db.prisma.$queryRaw<Array<{ rows: bigint; keys: bigint }>>`
+  const counts = await db.prisma.$queryRaw<Array<{ rows: bigint; keys: bigint }>>`
     SELECT count(*) AS rows,
            count(DISTINCT (record_id, file_key, checksum, workflow_type)) AS keys
       FROM compchem_auto_request`
+  const { rows, keys } = counts[0]!
   return { seconds, started: Number(rows), duplicates: Number(rows) - Number(keys) }
 }
 
@@ -82,9 +83,10 @@ async function readThenWrite(db: Database, events: NewAutoRequest[], concurrency
       INSERT INTO naive_request (record_id, file_key, checksum, workflow_type)
       VALUES (${event.recordId}, ${event.fileKey}, ${event.checksum}, ${event.workflowType})`
   })
-  const [{ rows, keys }] = await db.prisma.$queryRaw<Array<{ rows: bigint; keys: bigint }>>`
+  const counts = await db.prisma.$queryRaw<Array<{ rows: bigint; keys: bigint }>>`
     SELECT count(*) AS rows, count(DISTINCT (record_id, file_key, checksum, workflow_type)) AS keys
       FROM naive_request`
+  const { rows, keys } = counts[0]!
   return { seconds, started: Number(rows), duplicates: Number(rows) - Number(keys) }
 }
 
