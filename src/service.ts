@@ -6,7 +6,13 @@ import type { Logger } from 'pino'
 import { createKubeAccess, WorkflowInformer, type ArgoClient } from './argo/index.js'
 import { CatalogStore, type Settings } from './config/index.js'
 import { openDatabase, type Database } from './db/index.js'
+import cors from 'cors'
 import { createApp } from './http/app.js'
+import { enforcePolicy } from './http/auth.js'
+import { corsOptions } from './http/policy.js'
+import { addFileProxyRoutes } from './http/routes/file-proxy.js'
+import { addSessionRoutes } from './http/routes/sessions.js'
+import { addStreamUrlRoutes } from './http/routes/stream-urls.js'
 import type { HealthCheck } from './http/health.js'
 import { addRecordFileRoutes } from './http/routes/record-files.js'
 import { registerRunRoutes } from './http/routes/runs.js'
@@ -14,10 +20,10 @@ import { addStartRoutes } from './http/routes/start.js'
 import { addWorkflowTypeRoutes } from './http/routes/workflow-types.js'
 import { addEventRoutes } from './http/routes/events.js'
 import { addLogRoutes } from './http/routes/logs.js'
+import { addActionRoutes } from './http/routes/actions.js'
 import { addInvenioEventRoutes } from './http/routes/invenio-events.js'
 import { addSyncRoutes } from './http/routes/sync.js'
 import { startAutomatic } from './processing/automatic-service.js'
-import { addActionRoutes } from './http/routes/actions.js'
 import { startServer, type RunningServer } from './http/server.js'
 import { createInvenioClient, type InvenioClient } from './invenio/index.js'
 import { createLogger } from './log.js'
@@ -60,6 +66,9 @@ const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
   (router, context) => addActionRoutes(router, context),
   (router, context) => addEventRoutes(router, context),
   addLogRoutes,
+  addSessionRoutes,
+  addStreamUrlRoutes,
+  addFileProxyRoutes,
   addInvenioEventRoutes,
   addSyncRoutes,
 ]
@@ -121,6 +130,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       logger,
       bodyLimit: settings.httpBodyLimit,
       healthChecks: healthChecks(context),
+      // CORS first (it answers preflights), then who may call what (src/http/policy.ts).
+      preValidation: [cors(corsOptions(settings.corsOrigins)), enforcePolicy(context)],
       validateResponses: options.validateResponses,
       mount: (router) => {
         for (const addRoutes of routeModules) addRoutes(router, context)

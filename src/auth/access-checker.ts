@@ -1,19 +1,19 @@
 // Who is calling and what Invenio lets them do. Invenio decides everything; this module only asks it
 // and remembers the answers briefly (longer for yes than for no), keyed by a hash of the token so
 // the token itself is never kept as a key or logged. Invenio being down is not cached: it fails closed.
+// Credentials the service issued itself (sessions, stream URLs) are checked against their binding and
+// then read with the service's own Invenio credentials.
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { NoAccessError, NotFoundError, type InvenioClient, type InvenioRecord } from '../invenio/index.js'
-
-/** A caller Invenio knows as a logged-in user. */
-export interface UserIdentity {
-  kind: 'user'
-  /** Invenio user id (stored as created_by on runs). */
-  userId: string
-  username?: string
-  /** The caller's own token, used to read Invenio on their behalf. Never log it. */
-  token: string
-}
+import {
+  NoAccessError,
+  NotFoundError,
+  SERVICE_CREDENTIALS,
+  type InvenioClient,
+  type InvenioCredentials,
+  type InvenioRecord,
+} from '../invenio/index.js'
+import type { UserIdentity } from './identity.js'
 
 /**
  * What the caller may see of a record: its draft (may start and steer runs), or only the published
@@ -53,6 +53,12 @@ export interface AccessCheckerOptions {
   denyTtlMs?: number
   /** Most remembered answers per cache (default 10,000). */
   maxEntries?: number
+  /**
+   * Recognises credentials the service issued or holds itself (session tokens, signed stream URLs,
+   * the service token): null for anything else. Their record access is read with the service's own
+   * Invenio credentials, and only for the record they are bound to (undefined: any record).
+   */
+  delegated?: (token: string) => { recordId?: string } | null
 }
 
 type Answer<T> = { ok: true; value: T } | { ok: false; error: Error }
@@ -63,14 +69,17 @@ export class AccessChecker {
   private readonly denyTtlMs: number
   private readonly users: LRUCache<string, Answer<Omit<UserIdentity, 'token'>>>
   private readonly records: LRUCache<string, Answer<RecordAccess>>
+  private readonly delegated: NonNullable<AccessCheckerOptions['delegated']>
 
   constructor(options: AccessCheckerOptions) {
     this.invenio = options.invenio
     this.allowTtlMs = options.allowTtlMs ?? 30_000
     this.denyTtlMs = options.denyTtlMs ?? 5_000
+    this.delegated = options.delegated ?? (() => null)
     const max = options.maxEntries ?? 10_000
-    this.users = new LRUCache({ max, ttl: this.allowTtlMs })
-    this.records = new LRUCache({ max, ttl: this.allowTtlMs })
+    // lru-cache treats ttl 0 as "never expires": a zero TTL means "do not remember" here.
+    this.users = new LRUCache({ max, ttl: Math.max(1, this.allowTtlMs) })
+    this.records = new LRUCache({ max, ttl: Math.max(1, this.allowTtlMs) })
   }
 
   /** The user behind the token; UnknownUserError when Invenio sees an anonymous caller. */
@@ -94,6 +103,13 @@ export class AccessChecker {
    * the published record when there is one. RecordAccessDeniedError / UnknownRecordError otherwise.
    */
   async checkRecord(token: string, recordId: string): Promise<RecordAccess> {
+    const delegated = this.delegated(token)
+    if (delegated) {
+      if (delegated.recordId !== undefined && delegated.recordId !== recordId)
+        throw new RecordAccessDeniedError(recordId)
+      const key = `service\u0000${recordId}`
+      return this.remembered(this.records, key, () => this.askRecord(SERVICE_CREDENTIALS, recordId))
+    }
     const key = `${tokenHash(token)}\u0000${recordId}`
     return this.remembered(this.records, key, () => this.askRecord(token, recordId))
   }
@@ -104,7 +120,7 @@ export class AccessChecker {
     this.records.clear()
   }
 
-  private async askRecord(token: string, recordId: string): Promise<RecordAccess> {
+  private async askRecord(token: InvenioCredentials, recordId: string): Promise<RecordAccess> {
     let draftRefused: boolean
     try {
       return { kind: 'draft', recordId, draft: await this.invenio.getDraft(recordId, token) }
@@ -136,10 +152,11 @@ export class AccessChecker {
     }
     try {
       const value = await ask()
-      cache.set(key, { ok: true, value })
+      if (this.allowTtlMs > 0) cache.set(key, { ok: true, value })
       return value
     } catch (error) {
-      if (isDefiniteNo(error)) cache.set(key, { ok: false, error }, { ttl: this.denyTtlMs })
+      if (isDefiniteNo(error) && this.denyTtlMs > 0)
+        cache.set(key, { ok: false, error }, { ttl: this.denyTtlMs })
       throw error
     }
   }

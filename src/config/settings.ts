@@ -268,7 +268,137 @@ export const settingsTable = {
     parse: p.seconds(0, 86_400),
     doc: 'Interval of the periodic reconciliation sweep over recently active records (one replica at a time); 0 turns it off.',
   }),
+  corsOrigins: required({
+    env: 'CORS_ORIGINS',
+    default: '',
+    docDefault: '(unset)',
+    parse: originList,
+    doc: 'Comma-separated origins (scheme://host[:port]) of the Invenio pages that embed the widget; only these get CORS headers.',
+  }),
+  authCacheAllowSeconds: required({
+    env: 'AUTH_CACHE_ALLOW_SECONDS',
+    default: '30',
+    parse: p.seconds(0, 3600),
+    doc: "How long Invenio's yes (a known user, access to a record) is remembered.",
+  }),
+  authCacheDenySeconds: required({
+    env: 'AUTH_CACHE_DENY_SECONDS',
+    default: '5',
+    parse: p.seconds(0, 3600),
+    doc: "How long Invenio's no is remembered; outages are never remembered.",
+  }),
+  sessionSigningKey: optional({
+    env: 'SESSION_SIGNING_KEY',
+    parse: signingKey,
+    secret: true,
+    docDefault: '(unset: random per process)',
+    doc: 'Base64 HMAC key (at least 32 bytes) signing deposit-form session tokens; every replica needs the same.',
+  }),
+  sessionTtlSeconds: required({
+    env: 'SESSION_TTL_SECONDS',
+    default: '900',
+    parse: p.seconds(30, 86400),
+    doc: 'Lifetime of a deposit-form session token minted with POST /api/v1/sessions.',
+  }),
+  streamUrlKeys: optional({
+    env: 'STREAM_URL_KEYS',
+    parse: keyRing,
+    secret: true,
+    docDefault: '(unset: random per process)',
+    doc: 'Signing keys of stream URLs as kid:base64key,...; the first signs, all are accepted (rotation).',
+  }),
+  streamUrlTtlSeconds: required({
+    env: 'STREAM_URL_TTL_SECONDS',
+    default: '300',
+    parse: p.seconds(5, 86400),
+    doc: 'How long a signed stream URL may be used to connect.',
+  }),
+  runTokenTtlSeconds: required({
+    env: 'RUN_TOKEN_TTL_SECONDS',
+    default: '86400',
+    parse: p.seconds(60, 30 * 86400),
+    doc: 'Longest life of a run token; it dies earlier, when its run ends.',
+  }),
+  rateLimitStartPerMinute: required({
+    env: 'RATE_LIMIT_START_PER_MINUTE',
+    default: '120',
+    parse: p.integer(1, 100000),
+    doc: 'Run starts (single and batch) each identity may make per minute, on average.',
+  }),
+  rateLimitStartBurst: required({
+    env: 'RATE_LIMIT_START_BURST',
+    default: '100',
+    parse: p.integer(1, 100000),
+    doc: 'Run starts each identity may make at once before RATE_LIMIT_START_PER_MINUTE applies.',
+  }),
+  rateLimitActionPerMinute: required({
+    env: 'RATE_LIMIT_ACTION_PER_MINUTE',
+    default: '300',
+    parse: p.integer(1, 100000),
+    doc: 'Actions on runs (stop, retry, …) and minted sessions or stream URLs each identity may make per minute.',
+  }),
+  rateLimitActionBurst: required({
+    env: 'RATE_LIMIT_ACTION_BURST',
+    default: '100',
+    parse: p.integer(1, 100000),
+    doc: 'Actions each identity may make at once before RATE_LIMIT_ACTION_PER_MINUTE applies.',
+  }),
 } as const
+
+/** A base64 HMAC key of at least 32 bytes. */
+function signingKey(raw: string): Buffer | Invalid {
+  const key = Buffer.from(raw.trim(), 'base64')
+  if (key.length < 32 || !/^[A-Za-z0-9+/_-]+=*$/.test(raw.trim()))
+    return new Invalid('is not a base64 key of at least 32 bytes', 'a base64 key of 32 bytes or more')
+  return key
+}
+
+/** Signing keys: kid:base64key entries, comma-separated; the first one signs. */
+function keyRing(raw: string): Array<{ kid: string; key: Buffer }> | Invalid {
+  const expected = 'kid:base64key entries separated by commas, each key at least 32 bytes'
+  const ring: Array<{ kid: string; key: Buffer }> = []
+  for (const entry of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const colon = entry.indexOf(':')
+    const kid = entry.slice(0, colon)
+    if (colon < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(kid))
+      return new Invalid('has an entry without a kid', expected)
+    const key = signingKey(entry.slice(colon + 1))
+    if (key instanceof Invalid) return new Invalid(`has a key (kid ${kid}) that ${key.problem}`, expected)
+    if (ring.some((known) => known.kid === kid)) return new Invalid(`repeats kid ${kid}`, expected)
+    ring.push({ kid, key })
+  }
+  if (!ring.length) return new Invalid('has no key', expected)
+  return ring
+}
+
+/** Comma-separated origins; empty means none. */
+function originList(raw: string): string[] | Invalid {
+  const origins: string[] = []
+  for (const item of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    let url: URL
+    try {
+      url = new URL(item)
+    } catch {
+      return new Invalid(
+        `has an entry that is not an origin: ${JSON.stringify(item)}`,
+        'origins like https://repo.example.org',
+      )
+    }
+    if (!/^https?:$/.test(url.protocol) || url.origin !== item.replace(/\/$/, ''))
+      return new Invalid(
+        `has an entry that is not an origin: ${JSON.stringify(item)}`,
+        'origins like https://repo.example.org',
+      )
+    origins.push(url.origin)
+  }
+  return origins
+}
 
 /** Comma-separated http(s) URLs; empty means none. */
 function urlList(raw: string): string[] | Invalid {

@@ -26,6 +26,10 @@ export async function purgeRecord(prisma: PrismaClient, recordId: string): Promi
     const outcomes = await tx.$executeRaw`
       DELETE FROM compchem_workflow_outcome o USING compchem_workflow w
        WHERE o.workflow_id = w.id AND w.record_id = ${recordId}`
+    // Run tokens are not counted: they are credentials, not history.
+    await tx.$executeRaw`
+      DELETE FROM compchem_run_token t USING compchem_workflow w
+       WHERE t.workflow_id = w.id AND w.record_id = ${recordId}`
     const links = await tx.$executeRaw`
       DELETE FROM compchem_workflow_file l USING compchem_workflow w
        WHERE l.workflow_id = w.id AND w.record_id = ${recordId}`

@@ -17,11 +17,15 @@ export interface ProcessingContext {
     | 'volumeSize'
     | 'volumeStorageClass'
     | 'artifactRepositoryRef'
+    | 'runTokenTtlSeconds'
   >
   logger: Logger
   db: Pick<Database, 'prisma'>
   catalog: Pick<CatalogStore, 'current'>
-  argo: Pick<ArgoClient, 'createWorkflow' | 'getWorkflow' | 'listWorkflows'>
+  argo: Pick<
+    ArgoClient,
+    'createWorkflow' | 'getWorkflow' | 'listWorkflows' | 'patchWorkflowSpec' | 'createOwnedSecret' | 'deleteSecret'
+  >
   informer: Pick<WorkflowInformer, 'get' | 'byRecord' | 'synced'>
   invenio: InvenioClient
   /** The clock for the Pending grace period (tests); default the system clock. */

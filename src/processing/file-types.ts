@@ -4,7 +4,12 @@
 import { LRUCache } from 'lru-cache'
 import { HEAD_BYTES, typesForFile } from '../catalog/match.js'
 import type { Catalog, WorkflowType } from '../config/index.js'
-import { isCompletedFile, type InvenioClient, type InvenioFileEntry } from '../invenio/index.js'
+import {
+  isCompletedFile,
+  type InvenioClient,
+  type InvenioCredentials,
+  type InvenioFileEntry,
+} from '../invenio/index.js'
 
 const UNKNOWN_MIMETYPE = 'application/octet-stream'
 
@@ -14,7 +19,7 @@ export function mimetypeOf(entry: Pick<InvenioFileEntry, 'mimetype'>): string {
 
 interface HeadContext {
   entry: InvenioFileEntry
-  token: string
+  token: InvenioCredentials
 }
 
 export interface FileTypeResolverOptions {
@@ -42,7 +47,7 @@ export class FileTypeResolver {
    * The types that apply to the file, in catalog order. Content patterns are checked only for
    * completed files (a pending upload has no content yet, so such types do not apply yet).
    */
-  async typesFor(catalog: Catalog, entry: InvenioFileEntry, token: string): Promise<WorkflowType[]> {
+  async typesFor(catalog: Catalog, entry: InvenioFileEntry, token: InvenioCredentials): Promise<WorkflowType[]> {
     const file = { key: entry.key, mimetype: mimetypeOf(entry) }
     const { matches, needsContent } = typesForFile(catalog, file)
     if (needsContent.length === 0 || !isCompletedFile(entry)) return matches
@@ -50,7 +55,7 @@ export class FileTypeResolver {
     return typesForFile(catalog, file, head).matches
   }
 
-  private async headOf(entry: InvenioFileEntry, token: string): Promise<Buffer> {
+  private async headOf(entry: InvenioFileEntry, token: InvenioCredentials): Promise<Buffer> {
     if (!entry.checksum) return this.readHead({ entry, token })
     const head = await this.heads.fetch(entry.checksum, { context: { entry, token } })
     return head ?? this.readHead({ entry, token })

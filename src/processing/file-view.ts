@@ -5,6 +5,7 @@ import { latestOutcomeByFile, type FileOutcome } from '../db/index.js'
 import {
   isCompletedFile,
   isGeneratedFile,
+  type InvenioCredentials,
   type InvenioFileEntry,
   type InvenioRecord,
 } from '../invenio/index.js'
@@ -45,7 +46,7 @@ export async function listRecordFiles(
   ctx: ProcessingContext,
   recordId: string,
   record: InvenioRecord,
-  token: string,
+  token: InvenioCredentials,
 ): Promise<RecordFileView[]> {
   const entries = await ctx.invenio.listDraftFiles(record, token)
   const keys = entries.map((entry) => entry.key)
@@ -71,7 +72,7 @@ export async function listRecordFiles(
   }))
 }
 
-async function typesOfEach(ctx: ProcessingContext, entries: InvenioFileEntry[], token: string) {
+async function typesOfEach(ctx: ProcessingContext, entries: InvenioFileEntry[], token: InvenioCredentials) {
   const catalog = ctx.catalog.current()
   const resolver = fileTypesOf(ctx)
   const names: string[][] = []

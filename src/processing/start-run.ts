@@ -15,7 +15,7 @@ import {
   type InputJsonObject,
   type RunRow,
 } from '../db/index.js'
-import { type InvenioFileEntry, type InvenioRecord } from '../invenio/index.js'
+import { type InvenioCredentials, type InvenioFileEntry, type InvenioRecord } from '../invenio/index.js'
 import type { Prisma } from '../db/generated/client.js'
 import { fileTypesOf, nowOf, type ProcessingContext } from './context.js'
 import {
@@ -37,7 +37,8 @@ import { submitRun } from './submit.js'
 /** Who starts the run: the Invenio user id (stored as created_by) and their token (to read the draft). */
 export interface Caller {
   userId: string
-  token: string
+  /** The user's own token, or the service's credentials for sessions and Invenio itself. */
+  token: InvenioCredentials
 }
 
 export interface StartRequest {

@@ -1,6 +1,6 @@
 // Turning a stored run into a Workflow in the cluster. The one place that knows how a run is
-// submitted, so issue 8's run tokens slot in here: create suspended → create the token Secret owned
-// by the Workflow (it needs the Workflow's uid) → resume. Until then runs are created unsuspended.
+// submitted: create it suspended → mint the run token and create its Secret owned by the Workflow
+// (the owner reference needs the Workflow's uid) → resume. No token ever enters the Workflow itself.
 import {
   AlreadyExistsError,
   FILES_ANNOTATION,
@@ -12,11 +12,9 @@ import { buildWorkflowManifest, type FileTransfer, type WorkflowManifest } from 
 import type { WorkflowType } from '../config/index.js'
 import type { RunRow } from '../db/index.js'
 import type { ProcessingContext } from './context.js'
+import { issueRunTokenSecret, runTokenSecretName } from './run-tokens.js'
 
-/** Name of the Secret that will hold the run's token (issue 8); the manifest refers to it by name. */
-export function runTokenSecretName(runName: string): string {
-  return `${runName}-run-token`
-}
+export { runTokenSecretName }
 
 export function fileTransferOf(settings: ProcessingContext['settings']): FileTransfer {
   if (settings.fileTransfer === 'artifacts')
@@ -41,7 +39,7 @@ export function manifestFor(ctx: ProcessingContext, run: RunRow, type: WorkflowT
     serviceUrl: ctx.settings.publicUrl,
     runTokenSecretName: runTokenSecretName(run.name),
     transfer: fileTransferOf(ctx.settings),
-    suspend: false,
+    suspend: true,
   })
 }
 
@@ -55,6 +53,22 @@ const RETRY_DELAY_MS = 250
  * error when creation fails for good.
  */
 export async function submitRun(ctx: ProcessingContext, run: RunRow, type: WorkflowType): Promise<Workflow> {
+  const created = await createSuspended(ctx, run, type)
+  try {
+    await issueRunTokenSecret(ctx, run, created)
+    return await ctx.argo.patchWorkflowSpec(run.name, { suspend: null })
+  } catch (error) {
+    // Without its token the run cannot read its files: end it rather than leave it suspended.
+    await ctx.argo
+      .patchWorkflowSpec(run.name, { suspend: null, shutdown: 'Terminate' })
+      .catch((cleanup: unknown) =>
+        ctx.logger.warn({ run: run.name, err: cleanup }, 'could not terminate a run whose token failed'),
+      )
+    throw error
+  }
+}
+
+async function createSuspended(ctx: ProcessingContext, run: RunRow, type: WorkflowType): Promise<Workflow> {
   const manifest = manifestFor(ctx, run, type) as unknown as Workflow
   let triedBefore = false
   for (let attempt = 0; ; attempt++) {

@@ -63,7 +63,7 @@ export function addActionRoutes(
         performAction(actions, {
           name,
           action,
-          caller: { userId: identity.userId, token: identity.token },
+          caller: { userId: identity.userId, token: identity.credentials },
           draft,
           fallback: body.fallback,
         }),

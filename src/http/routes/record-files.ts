@@ -12,7 +12,7 @@ export function addRecordFileRoutes(router: Router, ctx: ProcessingContext & Aut
     async (_req, res) => {
       const access = recordAccessOf(res)
       const record = access.kind === 'draft' ? access.draft : access.record
-      const files = await listRecordFiles(ctx, access.recordId, record, callerOf(res).token)
+      const files = await listRecordFiles(ctx, access.recordId, record, callerOf(res).credentials)
       res.json({ recordId: access.recordId, files })
     },
   )

@@ -54,7 +54,7 @@ export function addStartRoutes(router: Router, ctx: ProcessingContext & AuthDepe
 
 function callerOfRequest(res: Parameters<typeof callerOf>[0]): Caller {
   const identity = callerOf(res)
-  return { userId: identity.userId, token: identity.token }
+  return { userId: identity.userId, token: identity.credentials }
 }
 
 function runPath(run: StartedRun): string {
