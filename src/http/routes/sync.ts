@@ -33,7 +33,7 @@ export function addSyncRoutes(router: Router, ctx: AutomaticContext & AuthDepend
       let listing
       if (!res.locals.serviceCaller) {
         const draft = draftOf(res)
-        listing = { draft, files: await ctx.invenio.listDraftFiles(draft, callerOf(res).token) }
+        listing = { draft, files: await ctx.invenio.listDraftFiles(draft, callerOf(res).credentials) }
       }
       const result = await syncRecord(ctx, recordId, listing)
       if (!result) throw notFound(`No draft of record ${recordId}.`, { recordId })
