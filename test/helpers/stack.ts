@@ -1,7 +1,7 @@
 // The whole system for integration tests: sandbox cluster (over HTTP), fake Invenio with the sample
 // users and records, a fresh database, and the service built by the real composition root.
 import { KubeConfig } from '@kubernetes/client-node'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { loadSettings } from '../../src/config/index.js'
 import { createService, type Service } from '../../src/service.js'
 import {
@@ -20,6 +20,8 @@ export interface TestStackOptions {
   /** Extra settings (environment names), e.g. { PENDING_GRACE_SECONDS: '1' }. */
   env?: Record<string, string>
   applyTemplates?: boolean
+  /** The service's logger (default: silent); tests that scan logs pass a capturing one. */
+  logger?: Logger
 }
 
 export interface TestStack {
@@ -62,7 +64,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     kubeConfig,
     // One client on the embedded PGlite: its socket mixes up concurrent connections' statements.
     database: db.realPostgres ? undefined : db.db,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     validateResponses: true,
   })
   const token = (name: string) => sample.users.find((u) => u.name === name)!.token
