@@ -17,6 +17,7 @@ const SERVICE_VERBS = {
   'argoproj.io/workflows': ['create', 'get', 'list', 'patch', 'watch'],
   '/secrets': ['create', 'delete'],
   '/pods/log': ['get'],
+  'argoproj.io/workflowtemplates': ['get'],
 }
 const EXECUTOR_VERBS = { 'argoproj.io/workflowtaskresults': ['create', 'patch'] }
 const LEGACY_EXECUTOR_VERBS = { ...EXECUTOR_VERBS, '/pods': ['get', 'patch', 'watch'] }

@@ -19,6 +19,8 @@ import {
   type RbacTable,
 } from '../../src/sandbox/kube/index.js'
 import type { KubeObject } from '../../src/sandbox/types.js'
+import type { WorkflowType } from '../../src/config/index.js'
+import { templateDigestOf } from '../../src/processing/reuse.js'
 
 const NAMESPACE = 'compchem-runs'
 const RULES_FILE = path.resolve('helm/compchem-fileprocessor/files/rbac/service-rules.yaml')
@@ -179,6 +181,29 @@ const operations: Array<{ name: string; run: (caller: Caller) => Promise<unknown
     },
   },
   { name: 'read a step log', run: readPodLog },
+  {
+    name: 'read a WorkflowTemplate (template digest for reuse)',
+    run: async ({ argo }) => {
+      const name = `tpl-${++counter}`
+      store.create('workflowtemplates', NAMESPACE, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'WorkflowTemplate',
+        metadata: { name, namespace: NAMESPACE },
+        spec: { templates: [{ name: 'main', container: { image: 'alpine' } }] },
+      })
+      const type = {
+        steps: [{ name: 'main', templateRef: { name, template: 'main' } }],
+      } as unknown as WorkflowType
+      // The digest swallows the failure (no digest, no reuse) and logs it: surface what it logged.
+      let logged = ''
+      const logger = pino(
+        { level: 'warn' },
+        new Writable({ write: (chunk, _e, done) => done(void (logged += chunk)) }),
+      )
+      if ((await templateDigestOf({ argo, logger }, type)) === null)
+        throw new Error(`template not readable: ${logged}`)
+    },
+  },
   {
     name: 'health ping',
     run: async ({ argo }) => {
