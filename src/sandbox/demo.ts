@@ -10,15 +10,33 @@ import { startService } from '../service.js'
 import { startSandboxCluster } from './cluster.js'
 import { seedSampleData, startFakeInvenio } from './invenio/index.js'
 import { applyWorkflowTemplates } from './templates.js'
+import type { KubeObject } from './types.js'
 
 const DATA_DIR = resolve('.data')
 const env = process.env
+
+// The sandbox does not run the images; script what the processing steps report, so the demo shows
+// step results as a real cluster would (docs/workflow-authoring.md, the step result standard).
+function demoBehavior(template: KubeObject): Record<string, unknown> | undefined {
+  const name = template.metadata.name ?? ''
+  if (name === 'compchem-fileprocessor-io') return undefined
+  return {
+    '*': {
+      logLines: [
+        `${name}: reading /input`,
+        `${name}: parsing`,
+        `${name}: writing /output and /tmp/result.json`,
+      ],
+      result: { status: 'SUCCESS', message: `${name}: summary written next to each input file`, files: {} },
+    },
+  }
+}
 
 async function main(): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'info', name: 'demo' })
   const namespace = env.KUBE_NAMESPACE ?? 'default'
   const cluster = await startSandboxCluster({ logger: logger.child({ component: 'sandbox' }) })
-  const templates = await applyWorkflowTemplates(cluster.store, namespace)
+  const templates = await applyWorkflowTemplates(cluster.store, namespace, undefined, demoBehavior)
 
   const serviceToken = randomBytes(24).toString('base64url')
   const port = Number(env.PORT ?? 8080)

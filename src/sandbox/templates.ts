@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseAllDocuments } from 'yaml'
+import { BEHAVIOR_ANNOTATION } from './argo/index.js'
 import type { KubeObject, ObjectStore } from './types.js'
 
 export const SHIPPED_TEMPLATES_DIR = fileURLToPath(new URL('../../workflow-templates', import.meta.url))
@@ -12,6 +13,8 @@ export async function applyWorkflowTemplates(
   store: ObjectStore,
   namespace: string,
   dir: string = SHIPPED_TEMPLATES_DIR,
+  /** Sandbox step behaviour to script on a template (see docs/sandbox.md), e.g. results for the demo. */
+  behaviorFor?: (template: KubeObject) => Record<string, unknown> | undefined,
 ): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort()
   const applied: string[] = []
@@ -20,6 +23,13 @@ export async function applyWorkflowTemplates(
       const object = doc.toJS() as KubeObject | null
       if (!object || (object.kind !== 'WorkflowTemplate' && object.kind !== 'ClusterWorkflowTemplate'))
         continue
+      const behavior = behaviorFor?.(object)
+      if (behavior) {
+        object.metadata.annotations = {
+          ...object.metadata.annotations,
+          [BEHAVIOR_ANNOTATION]: JSON.stringify(behavior),
+        }
+      }
       const resource = object.kind === 'WorkflowTemplate' ? 'workflowtemplates' : 'clusterworkflowtemplates'
       const ns = resource === 'workflowtemplates' ? namespace : undefined
       const existing = store.get(resource, ns, object.metadata.name ?? '')
