@@ -9,7 +9,7 @@ import type { Database, RunRow } from '../../db/index.js'
 import { findRunByName } from '../../db/runs.js'
 import { SERVICE_CREDENTIALS, type InvenioClient, type InvenioRecord } from '../../invenio/index.js'
 import { identityOf } from '../auth.js'
-import { badRequest, conflict, forbidden, notFound } from '../problem.js'
+import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem.js'
 
 export interface FileProxyContext {
   db: Pick<Database, 'prisma'>
@@ -60,6 +60,14 @@ export function addFileProxyRoutes(router: Router, context: FileProxyContext): v
       signal: abort.signal,
     })
     const { headers } = upstream
+    if (upstream.status === 416) {
+      await upstream.body?.cancel().catch(() => undefined)
+      throw new HttpProblem({
+        kind: 'range-not-satisfiable',
+        detail: `The range ${req.get('range') ?? ''} lies outside ${JSON.stringify(key)}.`,
+        headers: headers.contentRange ? { 'Content-Range': headers.contentRange } : {},
+      })
+    }
     res.status(upstream.status)
     res.setHeader('Content-Type', headers.contentType ?? 'application/octet-stream')
     if (headers.contentLength) res.setHeader('Content-Length', headers.contentLength)
