@@ -24,7 +24,12 @@ export interface ProcessingContext {
   catalog: Pick<CatalogStore, 'current'>
   argo: Pick<
     ArgoClient,
-    'createWorkflow' | 'getWorkflow' | 'listWorkflows' | 'patchWorkflowSpec' | 'createOwnedSecret' | 'deleteSecret'
+    | 'createWorkflow'
+    | 'getWorkflow'
+    | 'listWorkflows'
+    | 'patchWorkflowSpec'
+    | 'createOwnedSecret'
+    | 'deleteSecret'
   >
   informer: Pick<WorkflowInformer, 'get' | 'byRecord' | 'synced'>
   invenio: InvenioClient

@@ -47,7 +47,11 @@ export class FileTypeResolver {
    * The types that apply to the file, in catalog order. Content patterns are checked only for
    * completed files (a pending upload has no content yet, so such types do not apply yet).
    */
-  async typesFor(catalog: Catalog, entry: InvenioFileEntry, token: InvenioCredentials): Promise<WorkflowType[]> {
+  async typesFor(
+    catalog: Catalog,
+    entry: InvenioFileEntry,
+    token: InvenioCredentials,
+  ): Promise<WorkflowType[]> {
     const file = { key: entry.key, mimetype: mimetypeOf(entry) }
     const { matches, needsContent } = typesForFile(catalog, file)
     if (needsContent.length === 0 || !isCompletedFile(entry)) return matches
