@@ -9,6 +9,7 @@ import type { ActionContext } from './actions-run.js'
 import { nowOf } from './context.js'
 import { FilesBusyError } from './errors.js'
 import { checkLock, type ApiServerAnswer, type LockCandidate } from './lock.js'
+import { renewRunToken } from './run-tokens.js'
 import { ATTEMPT_ANNOTATION, attemptOf } from './outcome-results.js'
 import type { Caller } from './start-run.js'
 
@@ -44,6 +45,9 @@ export async function retryInPlace(
       reason: 'the end of its last attempt is still being recorded; try again in a moment',
       workflow: current,
     }
+  // The retried steps need a token of their own: the last attempt's died with its outcome. Minted
+  // before taking the record's lock, whose transaction must not wait on another connection.
+  if (!retryRefusal(phaseOf(current), current)) await renewRunToken(ctx, row, attemptOf(current) + 1)
   const answers = new Map<string, ApiServerAnswer>()
   for (let round = 1; ; round++) {
     try {

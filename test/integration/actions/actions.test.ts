@@ -1,5 +1,6 @@
 // POST /api/v1/workflows/{name}/{action} against the sandbox (Kubernetes API, Argo controller
 // simulator and Argo Server), through the service's composition root.
+import { runTokenSecretName } from '../../../src/processing/run-tokens.js'
 import request from 'supertest'
 import { nodesOf, phaseOf } from '../../../src/argo/index.js'
 import { DATABASE_BOOT_TIMEOUT } from '../../helpers/database.js'
@@ -119,7 +120,13 @@ test('retry resets only the failed step, runs a new attempt and records its own 
   expect(nodeByDisplayName(failed, 'summarize')?.phase).toBe('Failed')
 
   rescript(stack, run.name, {}) // the flaky step is fine now
+  const tokenSecret = () =>
+    JSON.stringify(stack.cluster.store.get('secrets', 'default', runTokenSecretName(run.name))?.data)
+  const firstToken = tokenSecret()
   const retried = await act(stack, run.name, 'retry', alice).expect(202)
+  // The new attempt gets its own run token: the first one was revoked when attempt 1 ended.
+  expect(tokenSecret()).not.toBe(firstToken)
+  expect(tokenSecret()).toContain('token')
   expect(retried.body).toMatchObject({ action: 'retry', result: 'accepted', attempt: 2, phase: 'Running' })
 
   const ended = await until('the retried attempt to succeed', () => {
