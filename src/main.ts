@@ -22,7 +22,15 @@ let stopping = false
 const stop = (signal: string) => {
   if (stopping) return
   stopping = true
-  logger.info({ signal }, 'shutting down')
+  logger.info({ signal, graceSeconds: settings.shutdownGraceSeconds }, 'shutting down')
+  // The server cuts what is left at the grace period; this is the backstop if closing still hangs.
+  setTimeout(
+    () => {
+      logger.error('shutdown exceeded the grace period; exiting')
+      process.exit(1)
+    },
+    (settings.shutdownGraceSeconds + 5) * 1000,
+  ).unref()
   service.close().then(
     () => process.exit(0),
     (error: unknown) => {

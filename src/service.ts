@@ -9,6 +9,7 @@ import { openDatabase, type Database } from './db/index.js'
 import cors from 'cors'
 import { createApp } from './http/app.js'
 import { enforcePolicy } from './http/auth.js'
+import { ServiceMetrics } from './http/metrics.js'
 import { corsOptions } from './http/policy.js'
 import { addFileProxyRoutes } from './http/routes/file-proxy.js'
 import { addSessionRoutes } from './http/routes/sessions.js'
@@ -28,6 +29,7 @@ import { startServer, type RunningServer } from './http/server.js'
 import { createInvenioClient, type InvenioClient } from './invenio/index.js'
 import { createLogger } from './log.js'
 import { startLive } from './streams/live.js'
+import { closeOpenStreams } from './streams/sse.js'
 
 /** Everything a use case or a route may need; built once per process. */
 export interface ServiceContext {
@@ -38,6 +40,8 @@ export interface ServiceContext {
   argo: ArgoClient
   informer: WorkflowInformer
   invenio: InvenioClient
+  /** This instance's Prometheus registry and series (GET /metrics). */
+  metrics: ServiceMetrics
 }
 
 export interface ServiceOptions {
@@ -76,6 +80,7 @@ const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
 export async function createService(options: ServiceOptions): Promise<Service> {
   const { settings } = options
   const logger = options.logger ?? createLogger({ level: settings.logLevel, name: 'compchem-fileprocessor' })
+  const metrics = new ServiceMetrics()
   const closers: Array<() => Promise<void> | void> = []
   const close = async () => {
     for (const closer of closers.reverse()) await closer()
@@ -102,7 +107,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     if (!options.database) closers.push(() => db.close())
 
     const kubeConfig = options.kubeConfig ?? defaultKubeConfig(settings)
-    const argo = createKubeAccess({ kubeConfig, namespace: settings.kubeNamespace, logger })
+    const argo = metrics.instrument(
+      'kubernetes',
+      createKubeAccess({ kubeConfig, namespace: settings.kubeNamespace, logger }),
+    )
     const informer = new WorkflowInformer({ client: argo, logger })
     // Not awaited: the cluster being down must not stop the API from starting (it reports it instead).
     void informer
@@ -110,19 +118,23 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       .catch((error: unknown) => logger.warn({ err: error }, 'workflow informer failed to start'))
     closers.push(() => informer.stop())
 
-    const invenio = createInvenioClient({
-      baseUrl: settings.invenioUrl ?? 'http://invenio.invalid',
-      recordUrlTemplate: settings.invenioRecordUrlTemplate,
-      userCheckPath: settings.invenioUserCheckPath,
-      serviceToken: settings.invenioServiceToken,
-      timeoutMs: settings.invenioTimeoutSeconds * 1000,
-      logger,
-    })
+    const invenio = metrics.instrument(
+      'invenio',
+      createInvenioClient({
+        baseUrl: settings.invenioUrl ?? 'http://invenio.invalid',
+        recordUrlTemplate: settings.invenioRecordUrlTemplate,
+        userCheckPath: settings.invenioUserCheckPath,
+        serviceToken: settings.invenioServiceToken,
+        timeoutMs: settings.invenioTimeoutSeconds * 1000,
+        logger,
+      }),
+    )
 
-    const context: ServiceContext = { settings, logger, db, catalog, argo, informer, invenio }
+    const context: ServiceContext = { settings, logger, db, catalog, argo, informer, invenio, metrics }
     // SSE hub, outcome recorder and notifier, fed by the informer (src/streams/live.ts).
     const live = startLive(context)
     closers.push(() => live.stop())
+    metrics.readFrom({ informer: () => informer.stats(), sseClients: () => live.hub.stats().clients })
     // Upload events, the durable queue of automatic starts and the optional sync sweep.
     const automatic = startAutomatic(context)
     closers.push(() => automatic.stop())
@@ -133,6 +145,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       // CORS first (it answers preflights), then who may call what (src/http/policy.ts).
       preValidation: [cors(corsOptions(settings.corsOrigins)), enforcePolicy(context)],
       validateResponses: options.validateResponses,
+      metrics,
       mount: (router) => {
         for (const addRoutes of routeModules) addRoutes(router, context)
       },
@@ -189,6 +202,12 @@ function healthChecks(context: ServiceContext): HealthCheck[] {
   ]
 }
 
+/** The last event of every open stream when this replica shuts down; EventSource reconnects. */
+export const SHUTDOWN_EVENT = {
+  event: 'shutdown',
+  data: JSON.stringify({ reason: 'this replica is shutting down; reconnect with Last-Event-ID' }),
+}
+
 export interface RunningService extends Service {
   url: string
   server: RunningServer
@@ -203,13 +222,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     port: settings.port,
     requestTimeoutMs: settings.httpRequestTimeoutSeconds * 1000,
     headersTimeoutMs: settings.httpHeadersTimeoutSeconds * 1000,
+    shutdownGraceMs: settings.shutdownGraceSeconds * 1000,
   })
   return {
     ...service,
     url: server.url,
     server,
+    // Graceful: stop accepting, tell open streams to reconnect elsewhere, let requests in flight
+    // (starts) finish within the grace period, then stop the parts.
     close: async () => {
-      await server.close()
+      const serverClosed = server.close()
+      closeOpenStreams(service.app, SHUTDOWN_EVENT)
+      await serverClosed
       await service.close()
     },
   }

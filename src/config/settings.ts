@@ -126,6 +126,12 @@ export const settingsTable = {
     parse: p.seconds(1, 3600),
     doc: 'Time allowed to receive request headers; at most HTTP_REQUEST_TIMEOUT_SECONDS.',
   }),
+  shutdownGraceSeconds: required({
+    env: 'SHUTDOWN_GRACE_SECONDS',
+    default: '20',
+    parse: p.seconds(1, 3600),
+    doc: 'On SIGTERM, time allowed for requests in flight to finish before the process exits.',
+  }),
   kubeNamespace: required({
     env: 'KUBE_NAMESPACE',
     default: 'default',

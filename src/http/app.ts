@@ -16,6 +16,7 @@ import { redactSecretsInText } from '../log.js'
 import { problemErrorHandler, type LoggedProblem } from './errors.js'
 import type { HealthCheck } from './health.js'
 import { loadOpenApiDocument, type OpenApiDocument } from './openapi.js'
+import type { ServiceMetrics } from './metrics.js'
 import { notFound } from './problem.js'
 import { createDocsRouter } from './routes/docs.js'
 import { createHealthRouter } from './routes/health.js'
@@ -39,6 +40,8 @@ export interface AppOptions {
   openapi?: OpenApiDocument
   /** Timeout for health checks that set none of their own. */
   healthCheckTimeoutMs?: number
+  /** HTTP latency by route and GET /metrics (src/http/metrics.ts). */
+  metrics?: ServiceMetrics
 }
 
 export const REQUEST_ID_HEADER = 'X-Request-Id'
@@ -121,6 +124,7 @@ export function createApp(opts: AppOptions): Express {
   app.disable('x-powered-by')
 
   app.use(requestLogger(opts.logger))
+  if (opts.metrics) app.use(opts.metrics.httpMiddleware())
   app.use(securityHeaders())
   for (const middleware of opts.preValidation ?? []) app.use(middleware)
   app.use(
@@ -152,6 +156,11 @@ export function createApp(opts: AppOptions): Express {
     }),
   )
   app.use(createDocsRouter({ document }))
+  if (opts.metrics) {
+    const metricsRouter = Router()
+    opts.metrics.addRoute(metricsRouter)
+    app.use(metricsRouter)
+  }
   if (opts.mount) {
     const router = Router()
     opts.mount(router)

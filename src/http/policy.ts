@@ -40,6 +40,8 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', path: '/api/v1/health/readiness', access: PUBLIC },
   { method: 'GET', path: '/api/v1/health', access: PUBLIC },
   { method: 'GET', path: '/api/v1/openapi.json', access: PUBLIC },
+  // Public like health: restrict it at the ingress if series names or counts are sensitive.
+  { method: 'GET', path: '/metrics', access: PUBLIC },
 
   { method: 'GET', path: '/api/v1/workflow-types', access: { kind: 'authenticated' } },
   { method: 'POST', path: '/api/v1/workflows/available', access: { kind: 'authenticated' } },

@@ -33,6 +33,8 @@ export interface ProcessingContext {
   >
   informer: Pick<WorkflowInformer, 'get' | 'byRecord' | 'synced'>
   invenio: InvenioClient
+  /** Counts started runs (src/http/metrics.ts). */
+  metrics?: { runStarted(type: string): void }
   /** The clock for the Pending grace period (tests); default the system clock. */
   now?: () => Date
 }

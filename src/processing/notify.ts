@@ -34,6 +34,8 @@ export interface NotifierOptions {
   quietMs?: number
   /** How often the outbox is swept (default 1 min); the first sweep runs at start. */
   sweepIntervalMs?: number
+  /** Told of each delivery try and whether it went through (metrics). */
+  onDeliveryTry?: (channel: NotificationChannel, delivered: boolean) => void
 }
 
 export interface NotifierStats {
@@ -229,6 +231,7 @@ export class Notifier {
         const result = await this.attempt(entry)
         const last = result.ok || result.permanent || attempt >= maxTries
         const state = result.ok ? 'delivered' : last ? 'abandoned' : 'failed'
+        this.options.onDeliveryTry?.(entry.channel, result.ok)
         await recordDeliveryTry(this.options.db.prisma, {
           id: entry.id,
           channel: entry.channel,

@@ -28,6 +28,8 @@ export interface OutcomeRecorderOptions {
   argo: Pick<ArgoClient, 'removeFinalizer'>
   logger: Logger
   notifier?: Notifier
+  /** Told of each outcome this replica inserted (metrics). */
+  onFinished?: (type: string, phase: string) => void
   finalizer?: string
   /** Retries of a failed recording (database or cluster down) before leaving it to the next sweep. */
   retryDelaysMs?: readonly number[]
@@ -186,6 +188,7 @@ export class OutcomeRecorder {
     }
     if (stored.inserted) {
       this.counters.inserted++
+      this.options.onFinished?.(run.workflowType, outcome.phase)
       this.options.logger.info(
         { workflow: name, attempt, phase: outcome.phase, status: results.status },
         'run outcome recorded',

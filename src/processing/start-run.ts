@@ -296,6 +296,7 @@ export async function startRun(
       throw new SubmissionFailedError(run.name, error)
     }
     ctx.logger.info({ run: run.name, record: run.recordId, files: run.files.length }, 'run started')
+    ctx.metrics?.runStarted(run.workflowType)
     return {
       recordId: run.recordId,
       name: run.name,

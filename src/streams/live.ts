@@ -18,6 +18,11 @@ export interface LiveContext {
   db: Pick<Database, 'prisma'>
   informer: WorkflowInformer
   argo: ArgoClient
+  /** Counts outcomes and notification tries (src/http/metrics.ts). */
+  metrics?: {
+    runFinished(type: string, phase: string): void
+    notificationTry(channel: string, delivered: boolean): void
+  }
 }
 
 export interface Live {
@@ -44,6 +49,8 @@ export function startLive(context: LiveContext, overrides: Partial<NotifierOptio
     webhookSecret: settings.notifyWebhookSecret,
     mailer,
     recipients: emails,
+    onDeliveryTry:
+      context.metrics && ((channel, delivered) => context.metrics!.notificationTry(channel, delivered)),
     ...overrides,
   })
   const recorder = new OutcomeRecorder({
@@ -52,6 +59,7 @@ export function startLive(context: LiveContext, overrides: Partial<NotifierOptio
     argo: context.argo,
     logger: logger.child({ component: 'outcomes' }),
     notifier,
+    onFinished: context.metrics && ((type, phase) => context.metrics!.runFinished(type, phase)),
   })
   const hub = new StreamHub({ informer: context.informer, logger: logger.child({ component: 'streams' }) })
   hub.start()

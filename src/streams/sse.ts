@@ -31,6 +31,16 @@ export function formatEvent(event: SseEvent): string {
   return `${text}\n`
 }
 
+// Open streams per express app (one per service instance), so shutdown can end them with a final event.
+const openStreams = new WeakMap<object, Set<SseConnection>>()
+
+/** Ends every open stream of this app with `final` (shutdown: clients reconnect to another replica). */
+export function closeOpenStreams(app: object, final: SseEvent): number {
+  const streams = [...(openStreams.get(app) ?? [])]
+  for (const stream of streams) stream.close(final)
+  return streams.length
+}
+
 export class SseConnection {
   private heartbeat: NodeJS.Timeout | undefined
   private readonly closeHandlers: Array<() => void> = []
@@ -43,6 +53,14 @@ export class SseConnection {
   ) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES
     res.once('close', () => this.dispose())
+    // express sets res.app; a bare ServerResponse (unit tests) is simply not tracked.
+    const app = (res as { app?: object }).app
+    if (app) {
+      let streams = openStreams.get(app)
+      if (!streams) openStreams.set(app, (streams = new Set()))
+      streams.add(this)
+      this.onClose(() => streams.delete(this))
+    }
   }
 
   /** Sends the headers and starts the heartbeat. */
