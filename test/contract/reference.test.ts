@@ -166,3 +166,8 @@ if (statusSamples) {
     )
   })
 }
+
+// Jest refuses a file without tests: name what is skipped when the reference data is absent.
+if (!examples) test.skip('Argo examples reach a terminal phase (reference data absent)', () => undefined)
+if (!statusSamples)
+  test.skip('Argo status samples are stored as sent (reference data absent)', () => undefined)
