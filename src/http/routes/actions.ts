@@ -18,10 +18,10 @@ import {
   RunNotFoundError,
 } from '../../processing/actions-errors.js'
 import { performAction, type ActionContext, type ActionOutcome } from '../../processing/actions-run.js'
-import type { StartedRun } from '../../processing/start-run.js'
 import { callerOf, requireUser } from '../auth.js'
 import { conflict, forbidden, notFound } from '../problem.js'
 import { processingProblem } from './start-problems.js'
+import { runPath, startedView } from './start.js'
 
 export type ActionRoutesContext = Omit<ActionContext, 'argoServer'> &
   AuthDependencies & {
@@ -111,25 +111,6 @@ async function asActionProblem<T>(work: () => Promise<T>): Promise<T> {
       throw conflict(error.message, extensions)
     }
     throw processingProblem(error) ?? error
-  }
-}
-
-function runPath(name: string): string {
-  return `/api/v1/workflows/${encodeURIComponent(name)}`
-}
-
-function startedView(run: StartedRun) {
-  return {
-    name: run.name,
-    seq: run.seq,
-    type: run.type,
-    recordId: run.recordId,
-    files: run.files,
-    createdAt: run.createdAt.toISOString(),
-    links: {
-      self: runPath(run.name),
-      record: `/api/v1/records/${encodeURIComponent(run.recordId)}/workflows`,
-    },
   }
 }
 

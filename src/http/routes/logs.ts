@@ -1,12 +1,7 @@
 // GET /api/v1/workflows/{name}/logs: a run's step logs as plain text, or as SSE when the client
 // accepts text/event-stream (openapi.yaml, "streams"). The reading is src/streams/log-stream.ts.
 import type { Request, Response, Router } from 'express'
-import {
-  accessCheckerFor,
-  RecordAccessDeniedError,
-  UnknownRecordError,
-  type AuthDependencies,
-} from '../../auth/index.js'
+import type { AuthDependencies } from '../../auth/index.js'
 import type { ArgoClient, WorkflowInformer } from '../../argo/index.js'
 import type { Settings } from '../../config/index.js'
 import { findRunByName, type Database } from '../../db/index.js'
@@ -19,8 +14,8 @@ import {
   type LogQuery,
   type LogSink,
 } from '../../streams/index.js'
-import { callerOf, requireUser } from '../auth.js'
-import { forbidden, gone, notFound } from '../problem.js'
+import { callerOf, checkRecordAccess, requireUser } from '../auth.js'
+import { gone, notFound } from '../problem.js'
 import { lastEventIdOf } from './events.js'
 
 export interface LogRoutesContext extends AuthDependencies {
@@ -35,7 +30,7 @@ export function addLogRoutes(router: Router, context: LogRoutesContext): void {
     const name = String(req.params.name)
     const run = await findRunByName(context.db.prisma, name)
     if (!run) throw notFound(`No run ${name}.`, { name })
-    await checkReadAccess(context, callerOf(res).token, run.recordId)
+    await checkRecordAccess(context, callerOf(res).token, run.recordId)
 
     const query: LogQuery = {
       name,
@@ -138,15 +133,4 @@ function textLine(step: string, text: string): string {
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
-}
-
-async function checkReadAccess(context: AuthDependencies, token: string, recordId: string): Promise<void> {
-  try {
-    await accessCheckerFor(context).checkRecord(token, recordId)
-  } catch (error) {
-    if (error instanceof RecordAccessDeniedError)
-      throw forbidden(`You may not access record ${recordId}.`, { recordId })
-    if (error instanceof UnknownRecordError) throw notFound(`No record ${recordId}.`, { recordId })
-    throw error
-  }
 }

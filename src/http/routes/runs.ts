@@ -1,12 +1,7 @@
 // Reading runs: a record's runs with their live status, and one run in detail (openapi.yaml, "runs").
 // Routing only: the status join is src/processing/status.ts.
 import type { Request, Response, Router } from 'express'
-import {
-  accessCheckerFor,
-  RecordAccessDeniedError,
-  UnknownRecordError,
-  type AuthDependencies,
-} from '../../auth/index.js'
+import type { AuthDependencies } from '../../auth/index.js'
 import {
   findRun,
   getRun,
@@ -15,8 +10,8 @@ import {
   type RunPhase,
   type StatusContext,
 } from '../../processing/status.js'
-import { callerOf, requireRecordAccess, requireUser } from '../auth.js'
-import { badRequest, forbidden, notFound } from '../problem.js'
+import { callerOf, checkRecordAccess, requireRecordAccess, requireUser } from '../auth.js'
+import { badRequest, notFound } from '../problem.js'
 
 export type RunRoutesContext = StatusContext & AuthDependencies
 
@@ -50,23 +45,11 @@ export function registerRunRoutes(router: Router, context: RunRoutesContext): vo
     const name = String(req.params.name)
     const row = await findRun(context, name)
     if (!row) throw notFound(`No run ${name}.`, { name })
-    await checkReadAccess(context, callerOf(res).token, row.recordId)
+    await checkRecordAccess(context, callerOf(res).token, row.recordId)
     const detail = await getRun(context, name)
     if (!detail) throw notFound(`No run ${name}.`, { name })
     res.json(detail)
   })
-}
-
-async function checkReadAccess(context: AuthDependencies, token: string, recordId: string): Promise<void> {
-  try {
-    await accessCheckerFor(context).checkRecord(token, recordId)
-  } catch (error) {
-    if (error instanceof RecordAccessDeniedError)
-      throw forbidden(`You may not access record ${recordId}.`, { recordId })
-    // The run exists, so its record did; a record Invenio no longer knows hides its runs too.
-    if (error instanceof UnknownRecordError) throw notFound(`No record ${recordId}.`, { recordId })
-    throw error
-  }
 }
 
 // The validator has checked shapes (and may have coerced numbers); a repeated parameter is an array.

@@ -38,7 +38,7 @@ export function addStartRoutes(router: Router, ctx: ProcessingContext & AuthDepe
     // useCache answered with an earlier run: nothing was created.
     res
       .status(run.reused ? 200 : 201)
-      .location(runPath(run))
+      .location(runPath(run.name))
       .json({ ...startedView(run), ...(run.reused ? { reused: run.name } : {}) })
   })
 
@@ -57,11 +57,12 @@ function callerOfRequest(res: Parameters<typeof callerOf>[0]): Caller {
   return { userId: identity.userId, token: identity.credentials }
 }
 
-function runPath(run: StartedRun): string {
-  return `/api/v1/workflows/${encodeURIComponent(run.name)}`
+export function runPath(name: string): string {
+  return `/api/v1/workflows/${encodeURIComponent(name)}`
 }
 
-function startedView(run: StartedRun) {
+/** A started run as the API shows it (start, batch, resubmit). */
+export function startedView(run: StartedRun) {
   return {
     name: run.name,
     seq: run.seq,
@@ -70,7 +71,7 @@ function startedView(run: StartedRun) {
     files: run.files,
     createdAt: run.createdAt.toISOString(),
     links: {
-      self: runPath(run),
+      self: runPath(run.name),
       record: `/api/v1/records/${encodeURIComponent(run.recordId)}/workflows`,
     },
   }
