@@ -43,30 +43,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const sample = seedSampleData(invenio)
   const db = await createTestDatabase()
   if (options.applyTemplates ?? true) await applyWorkflowTemplates(cluster.store, 'default')
-  const settings = loadSettings({
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: db.url,
-    DB_MIGRATE_ON_START: 'false',
-    CATALOG_FILE: 'config/catalog.yaml',
-    CATALOG_WATCH: 'false',
-    KUBE_NAMESPACE: 'default',
-    INVENIO_URL: invenio.url,
-    INVENIO_RECORD_URL_TEMPLATE: `{base}/api/${invenio.modelPrefix}/{id}/draft`,
-    INVENIO_USER_CHECK_PATH: '/api/me',
-    INVENIO_SERVICE_TOKEN: SERVICE_TOKEN,
-    ...(cluster.argoServerUrl ? { ARGO_SERVER_URL: cluster.argoServerUrl } : {}),
-    ...options.env,
-  })
-  const kubeConfig = new KubeConfig()
-  kubeConfig.loadFromString(cluster.kube.kubeconfig())
-  const service = await createService({
-    settings,
-    kubeConfig,
-    // One client on the embedded PGlite: its socket mixes up concurrent connections' statements.
-    database: db.realPostgres ? undefined : db.db,
-    logger: options.logger ?? pino({ level: 'silent' }),
-    validateResponses: true,
-  })
+  const service = await createStackService({ cluster, invenio, db, env: options.env, logger: options.logger })
   const token = (name: string) => sample.users.find((u) => u.name === name)!.token
   return {
     cluster,
@@ -83,4 +60,47 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await cluster.close()
     },
   }
+}
+
+export interface StackServiceOptions {
+  cluster: SandboxCluster
+  invenio: FakeInvenio
+  db: TestDatabase
+  /** Extra settings (environment names); they win over the stack's. */
+  env?: Record<string, string>
+  /** Point ARGO_SERVER_URL at the sandbox's Argo Server (default true). */
+  argoServer?: boolean
+  serviceToken?: string
+  logger?: Logger
+}
+
+/** The real service, built by the composition root, wired to a sandbox cluster, fake Invenio and database. */
+export async function createStackService(options: StackServiceOptions): Promise<Service> {
+  const { cluster, invenio, db } = options
+  const settings = loadSettings({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    DB_MIGRATE_ON_START: 'false',
+    CATALOG_FILE: 'config/catalog.yaml',
+    CATALOG_WATCH: 'false',
+    KUBE_NAMESPACE: 'default',
+    INVENIO_URL: invenio.url,
+    INVENIO_RECORD_URL_TEMPLATE: `{base}/api/${invenio.modelPrefix}/{id}/draft`,
+    INVENIO_USER_CHECK_PATH: '/api/me',
+    INVENIO_SERVICE_TOKEN: options.serviceToken ?? SERVICE_TOKEN,
+    ...((options.argoServer ?? true) && cluster.argoServerUrl
+      ? { ARGO_SERVER_URL: cluster.argoServerUrl }
+      : {}),
+    ...options.env,
+  })
+  const kubeConfig = new KubeConfig()
+  kubeConfig.loadFromString(cluster.kube.kubeconfig())
+  return createService({
+    settings,
+    kubeConfig,
+    // One client on the embedded PGlite: its socket mixes up concurrent connections' statements.
+    database: db.realPostgres ? undefined : db.db,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    validateResponses: true,
+  })
 }

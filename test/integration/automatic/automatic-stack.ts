@@ -3,14 +3,11 @@
 // front server listens first (port 0) and hands requests to the service's app once it is built.
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { KubeConfig } from '@kubernetes/client-node'
-import { pino } from 'pino'
 import request from 'supertest'
 import { isTerminal, phaseOf } from '../../../src/argo/index.js'
 import { signWebhook } from '../../../src/auth/webhook-signature.js'
-import { loadSettings } from '../../../src/config/index.js'
 import { automaticOf } from '../../../src/processing/automatic-service.js'
-import { createService, type Service } from '../../../src/service.js'
+import type { Service } from '../../../src/service.js'
 import {
   startSandboxCluster,
   type SandboxCluster,
@@ -19,6 +16,7 @@ import {
 import { seedSampleData, startFakeInvenio, type FakeInvenio } from '../../../src/sandbox/invenio/index.js'
 import { applyWorkflowTemplates } from '../../../src/sandbox/templates.js'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js'
+import { createStackService } from '../../helpers/stack.js'
 
 export const SERVICE_TOKEN = 'automatic-test-service-token'
 export const WEBHOOK_SECRET = 'automatic-test-webhook-secret'
@@ -60,27 +58,13 @@ export async function startAutomaticStack(options: AutomaticStackOptions = {}): 
   const sample = seedSampleData(invenio)
   const db = await createTestDatabase()
   await applyWorkflowTemplates(cluster.store, 'default')
-  const settings = loadSettings({
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: db.url,
-    DB_MIGRATE_ON_START: 'false',
-    CATALOG_FILE: 'config/catalog.yaml',
-    CATALOG_WATCH: 'false',
-    KUBE_NAMESPACE: 'default',
-    INVENIO_URL: invenio.url,
-    INVENIO_RECORD_URL_TEMPLATE: `{base}/api/${invenio.modelPrefix}/{id}/draft`,
-    INVENIO_USER_CHECK_PATH: '/api/me',
-    INVENIO_SERVICE_TOKEN: SERVICE_TOKEN,
-    INVENIO_WEBHOOK_SECRETS: WEBHOOK_SECRET,
-    ...options.env,
-  })
-  const kubeConfig = new KubeConfig()
-  kubeConfig.loadFromString(cluster.kube.kubeconfig())
-  const service = await createService({
-    settings,
-    kubeConfig,
-    logger: pino({ level: 'silent' }),
-    validateResponses: true,
+  const service = await createStackService({
+    cluster,
+    invenio,
+    db,
+    argoServer: false,
+    serviceToken: SERVICE_TOKEN,
+    env: { INVENIO_WEBHOOK_SECRETS: WEBHOOK_SECRET, ...options.env },
   })
   target.handler = service.app
   // The queue's first pass (started with the service) must be over before tests begin.
