@@ -11,7 +11,7 @@ module.exports = {
   },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/fault/'],
   testTimeout: 30000,
   maxWorkers: 2,
 }
