@@ -27,6 +27,8 @@ export interface InvenioClientOptions {
   publishedRecordUrlTemplate?: string
   /** Path (or same-origin URL) of an endpoint that needs a logged-in user, for checkUser. */
   userCheckPath: string
+  /** One user by id, with `{id}` and optionally `{base}` (default '{base}/api/users/{id}', InvenioRDM's). */
+  userUrlTemplate?: string
   /** Token the service acts with (file proxy, write-back); used only with SERVICE_CREDENTIALS. */
   serviceToken?: string
   timeoutMs: number
@@ -70,6 +72,11 @@ export interface InvenioClient {
   ): Promise<InvenioFileEntry>
   /** Checks that the credentials belong to a logged-in user; NoAccessError otherwise. */
   checkUser(credentials: InvenioCredentials): Promise<CheckedUser>
+  /**
+   * One user by id. Invenio shows `email` only to the user themself and to callers allowed to read
+   * emails (the service token's account); NotFoundError, NoAccessError, UnavailableError otherwise.
+   */
+  getUser(userId: string, credentials: InvenioCredentials): Promise<CheckedUser>
 }
 
 const DEFAULT_HEAD_BYTES = 65536
@@ -82,6 +89,12 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
     transport,
     options.publishedRecordUrlTemplate ?? options.recordUrlTemplate.replace(/\/draft\/?$/, ''),
     'publishedRecordUrlTemplate',
+  )
+  const userUrl = urlPattern(
+    transport,
+    options.userUrlTemplate ?? '{base}/api/users/{id}',
+    'userUrlTemplate',
+    'user',
   )
   const userCheckUrl = transport.followLink(
     new URL(options.userCheckPath.replace(/^\/+/, ''), transport.baseUrl + '/').href,
@@ -212,6 +225,10 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
     async checkUser(credentials) {
       return parseUser(await transport.json(userCheckUrl, { method: 'GET', credentials }))
     },
+
+    async getUser(userId, credentials) {
+      return parseUser(await transport.json(userUrl(userId), { method: 'GET', credentials }))
+    },
   }
   return client
 }
@@ -221,17 +238,18 @@ function urlPattern(
   transport: InvenioTransport,
   template: string,
   setting: string,
+  what: 'record' | 'user' = 'record',
 ): (recordId: string) => URL {
   if (!template.includes('{id}')) throw new TypeError(`${setting} must contain {id}: ${template}`)
   const build = (recordId: string) =>
     template.split('{base}').join(transport.baseUrl).split('{id}').join(recordId)
   transport.followLink(build('probe'), setting)
   return (recordId) => {
-    // '.' and '..' would be resolved away as path segments: no such record exists.
+    // '.' and '..' would be resolved away as path segments: no such record (or user) exists.
     if (recordId === '' || recordId === '.' || recordId === '..' || recordId.length > 512) {
-      throw new NotFoundError(`no record ${JSON.stringify(recordId.slice(0, 64))}`)
+      throw new NotFoundError(`no ${what} ${JSON.stringify(recordId.slice(0, 64))}`)
     }
-    return transport.followLink(build(encodeURIComponent(recordId)), 'record')
+    return transport.followLink(build(encodeURIComponent(recordId)), what)
   }
 }
 

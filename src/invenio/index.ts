@@ -1,4 +1,5 @@
 export { createInvenioClient, type InvenioClient, type InvenioClientOptions } from './client.js'
+export { recordOwnerOf } from './parse.js'
 export {
   InvenioError,
   NoAccessError,

@@ -50,5 +50,18 @@ export function parseUser(body: unknown): CheckedUser {
   if (!isObject(body)) return user
   if (typeof body.id === 'string' || typeof body.id === 'number') user.id = String(body.id)
   if (typeof body.username === 'string') user.username = body.username
+  // Something that at least looks like an address; anything else is as good as none.
+  if (typeof body.email === 'string' && /^[^\s@]+@[^\s@]+$/.test(body.email)) user.email = body.email
   return user
+}
+
+/** The owner's user id from `parent.access.owned_by` (InvenioRDM), or null when the record names none. */
+export function recordOwnerOf(record: InvenioRecord): string | null {
+  const parent = record.parent
+  const access = isObject(parent) ? parent.access : undefined
+  const ownedBy = isObject(access) ? access.owned_by : undefined
+  // Older InvenioRDM versions list owners: [{user: 12}].
+  const owner = Array.isArray(ownedBy) ? ownedBy[0] : ownedBy
+  const user = isObject(owner) ? owner.user : undefined
+  return typeof user === 'string' || typeof user === 'number' ? String(user) : null
 }

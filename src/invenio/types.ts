@@ -43,10 +43,13 @@ export interface InvenioFileEntry {
 export type RecordResolution =
   { kind: 'draft'; draft: InvenioRecord } | { kind: 'published'; record: InvenioRecord }
 
+/** A user as Invenio reports them (`/api/me`, `/api/users/{id}`); fields the answer lacks stay unset. */
 export interface CheckedUser {
   /** The user's id when the endpoint reports one (as a string). */
   id?: string
   username?: string
+  /** Only when Invenio shows it to the caller: the user themself, or a caller allowed to read emails. */
+  email?: string
 }
 
 export interface FileContentResponse {
