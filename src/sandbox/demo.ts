@@ -1,69 +1,18 @@
-// `npm run demo`: the sandbox cluster, a fake Invenio with sample users and records, and the service
-// on embedded PostgreSQL, all in one process. Writes .data/demo.json for scripts and checks.
-import { randomBytes } from 'node:crypto'
+// `npm run demo`: the whole system on embedded defaults (src/sandbox/demo-system.ts). Prints where
+// to look and writes .data/demo.json (tokens, records) and .data/kubeconfig for scripts and checks.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { KubeConfig } from '@kubernetes/client-node'
-import { loadSettings, SettingsError } from '../config/index.js'
+import { SettingsError } from '../config/index.js'
 import { createLogger } from '../log.js'
-import { startService } from '../service.js'
-import { startSandboxCluster } from './cluster.js'
-import { seedSampleData, startFakeInvenio } from './invenio/index.js'
-import { applyWorkflowTemplates } from './templates.js'
-import type { KubeObject } from './types.js'
+import { startDemo } from './demo-system.js'
 
-const DATA_DIR = resolve('.data')
-const env = process.env
-
-// The sandbox does not run the images; script what the processing steps report, so the demo shows
-// step results as a real cluster would (docs/workflow-authoring.md, the step result standard).
-function demoBehavior(template: KubeObject): Record<string, unknown> | undefined {
-  const name = template.metadata.name ?? ''
-  if (name === 'compchem-fileprocessor-io') return undefined
-  return {
-    '*': {
-      logLines: [
-        `${name}: reading /input`,
-        `${name}: parsing`,
-        `${name}: writing /output and /tmp/result.json`,
-      ],
-      result: { status: 'SUCCESS', message: `${name}: summary written next to each input file`, files: {} },
-    },
-  }
-}
+const DATA_DIR = resolve(process.env.DEMO_DATA_DIR ?? '.data')
 
 async function main(): Promise<void> {
-  const logger = createLogger({ level: env.LOG_LEVEL ?? 'info', name: 'demo' })
-  const namespace = env.KUBE_NAMESPACE ?? 'default'
-  const cluster = await startSandboxCluster({ logger: logger.child({ component: 'sandbox' }) })
-  const templates = await applyWorkflowTemplates(cluster.store, namespace, undefined, demoBehavior)
-
-  const serviceToken = randomBytes(24).toString('base64url')
-  const port = Number(env.PORT ?? 8080)
-  // The fake Invenio posts signed upload events to the service, so an upload starts its runs by itself
-  // (the sample record seeded below is not processed: it exists before any upload event).
-  const webhookSecret = randomBytes(24).toString('base64url')
-  const invenio = await startFakeInvenio({
-    serviceToken,
-    webhook: { url: `http://127.0.0.1:${port}/api/v1/events/invenio`, secret: webhookSecret },
-    serviceUiUrl: `http://localhost:${port}/ui/records`,
-    logger: logger.child({ component: 'fake-invenio' }),
-  })
-  const sample = seedSampleData(invenio)
-
-  let settings
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', name: 'demo' })
+  let demo
   try {
-    settings = loadSettings({
-      PGLITE_DATA_DIR: 'memory://',
-      KUBE_NAMESPACE: namespace,
-      ...env,
-      INVENIO_URL: invenio.url,
-      INVENIO_RECORD_URL_TEMPLATE: `{base}/api/${invenio.modelPrefix}/{id}/draft`,
-      INVENIO_USER_CHECK_PATH: '/api/me',
-      INVENIO_SERVICE_TOKEN: serviceToken,
-      INVENIO_WEBHOOK_SECRETS: webhookSecret,
-      ...(cluster.argoServerUrl ? { ARGO_SERVER_URL: cluster.argoServerUrl } : {}),
-    })
+    demo = await startDemo({ logger })
   } catch (error) {
     if (error instanceof SettingsError) {
       console.error(`demo: ${error.message}`)
@@ -71,42 +20,46 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  const kubeConfig = new KubeConfig()
-  kubeConfig.loadFromString(cluster.kube.kubeconfig())
-  const service = await startService({ settings, kubeConfig, logger })
-  const apiUrl = `http://localhost:${settings.port}`
-
+  const { apiUrl, invenioUrl } = demo
   await mkdir(DATA_DIR, { recursive: true })
-  await writeFile(resolve(DATA_DIR, 'kubeconfig'), cluster.kube.kubeconfig(), { mode: 0o600 })
-  const demo = {
+  const kubeconfig = resolve(DATA_DIR, 'kubeconfig')
+  await writeFile(kubeconfig, demo.kubeconfig, { mode: 0o600 })
+  const summary = {
     apiUrl,
     docsUrl: `${apiUrl}/docs`,
-    invenioUrl: invenio.url,
-    kubeApiUrl: cluster.kube.url,
-    argoServerUrl: cluster.argoServerUrl,
-    kubeconfig: resolve(DATA_DIR, 'kubeconfig'),
-    users: sample.users.map(({ name, token }) => ({ name, token })),
-    records: sample.records.map(({ id, owner, title, files }) => ({ id, owner, title, files })),
+    invenioUrl,
+    kubeApiUrl: demo.kubeApiUrl,
+    argoServerUrl: demo.argoServerUrl,
+    kubeconfig,
+    serviceToken: demo.serviceToken,
+    users: demo.users,
+    records: demo.records,
   }
-  await writeFile(resolve(DATA_DIR, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 })
+  await writeFile(resolve(DATA_DIR, 'demo.json'), `${JSON.stringify(summary, null, 2)}\n`, { mode: 0o600 })
 
   const alice = demo.users.find((u) => u.name === 'alice')!
   const record = demo.records[0]!
+  const pageOf = (id: string, user: string) =>
+    `${invenioUrl}/login?user=${user}&next=${encodeURIComponent(`/records/${id}`)}`
   console.log(`
 compchem-fileprocessor demo is running.
 
-  API          ${apiUrl}/api/v1   (docs: ${apiUrl}/docs)
-  fake Invenio ${invenio.url}       record page: ${invenio.url}/records/${record.id}
-  Kubernetes   ${cluster.kube.url}  (kubeconfig: ${demo.kubeconfig})
-  templates    ${templates.join(', ') || '(none shipped yet)'}
-  users        ${demo.users.map((u) => u.name).join(', ')} — tokens in .data/demo.json
+  In a browser  ${pageOf(record.id, 'alice')}
+                (signs you in to the fake Invenio as alice and opens "${record.title}",
+                 with the workflows widget; "Open workflows in a full page" opens ${apiUrl}/ui/records/${record.id})
+                bob has no access to it: ${pageOf(record.id, 'bob')}
+  API           ${apiUrl}/api/v1   (docs: ${apiUrl}/docs)
+  fake Invenio  ${invenioUrl}
+  Kubernetes    ${demo.kubeApiUrl}  (kubeconfig: ${kubeconfig})
+  templates     ${demo.templates.join(', ') || '(none shipped yet)'}
+  users         ${demo.users.map((u) => u.name).join(', ')} — tokens in ${resolve(DATA_DIR, 'demo.json')}
 
 Try it as alice:
   curl -H 'Authorization: Bearer ${alice.token}' ${apiUrl}/api/v1/records/${record.id}/files
   curl -H 'Authorization: Bearer ${alice.token}' -H 'Content-Type: application/json' \\
        -d '{"type":"gaussian-log","files":["water-dimer.log"]}' ${apiUrl}/api/v1/records/${record.id}/workflows
 
-Automatic processing: upload a Gaussian .log to "${demo.records[1]!.title}" (${invenio.url}/api/${invenio.modelPrefix}/${demo.records[1]!.id}/draft/files)
+Automatic processing: upload a Gaussian .log to "${demo.records[1]!.title}" (${invenioUrl}/api/${demo.invenio.modelPrefix}/${demo.records[1]!.id}/draft/files)
 and its run starts by itself (docs/invenio-integration.md).
 
 Stop with Ctrl-C.
@@ -116,9 +69,7 @@ Stop with Ctrl-C.
   const stop = async () => {
     if (stopping) return
     stopping = true
-    await service.close()
-    await invenio.close()
-    await cluster.close()
+    await demo.close()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop())

@@ -1,14 +1,21 @@
 import type { InvenioStore, StoredRecord } from './store.js'
 import type { Urls } from './serialize.js'
+import type { User } from './types.js'
 
-// A deliberately small record page: the files, and the spot where Invenio embeds the workflows
-// widget. It shows keys and sizes only (no content links), since the browser sends no token here.
+// Deliberately small pages: a sign-in list of the sample users, and a record page with its files and
+// the spot where the Invenio deposit form embeds the workflows widget (one script tag, one element).
+
+export interface PageViewer {
+  user: User | undefined
+  /** Base URL of the compchem service; without it the widget spot says it is not connected. */
+  serviceUrl: string | undefined
+}
 
 export function renderRecordPage(
   store: InvenioStore,
   urls: Urls,
   record: StoredRecord,
-  serviceUiUrl: string | undefined,
+  viewer: PageViewer,
 ): string {
   const owner = store.userById(record.ownerId)?.name ?? 'unknown'
   const rows = [...record.files.values()]
@@ -18,23 +25,68 @@ export function renderRecordPage(
         `<td>${file.size ?? ''}</td><td>${file.status}</td></tr>`,
     )
     .join('\n')
-  const workflows = serviceUiUrl
-    ? `<a href="${escapeHtml(`${serviceUiUrl}?record=${encodeURIComponent(record.id)}`)}">Workflows for this record</a>`
-    : '<span>Workflows (the compchem service is not connected)</span>'
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(record.title)}</title></head>
-<body>
+  const here = `/records/${encodeURIComponent(record.id)}`
+  const account = viewer.user
+    ? `Signed in as <strong>${escapeHtml(viewer.user.name)}</strong> · <a href="/logout">Sign out</a>`
+    : `<a href="/login?next=${encodeURIComponent(here)}">Sign in</a>`
+  return page(
+    record.title,
+    `<header><nav>${account}</nav></header>
+<main>
 <h1>${escapeHtml(record.title)}</h1>
 <p>Record <code>${escapeHtml(record.id)}</code> owned by ${escapeHtml(owner)}${record.published ? ', published' : ', draft'}.
 API: <a href="${escapeHtml(record.hasDraft ? urls.draft(record.id) : urls.record(record.id))}">JSON</a></p>
 <table>
+<caption>Files in the repository</caption>
 <thead><tr><th>File</th><th>Type</th><th>Size</th><th>Status</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
-<div id="compchem-workflows" data-record-id="${escapeHtml(record.id)}">${workflows}</div>
+${workflowsSpot(record, viewer)}
+</main>`,
+  )
+}
+
+function workflowsSpot(record: StoredRecord, viewer: PageViewer): string {
+  if (!viewer.serviceUrl)
+    return '<p id="compchem-workflows">Workflows (the compchem service is not connected)</p>'
+  if (!viewer.user || !record.hasDraft)
+    return '<p id="compchem-workflows">Sign in as an editor of this draft to process its files.</p>'
+  const id = escapeHtml(record.id)
+  const service = escapeHtml(viewer.serviceUrl)
+  return `<section id="compchem-workflows" aria-label="File processing">
+<script type="module" src="${service}/ui/compchem-workflows.js"></script>
+<compchem-workflows record-id="${id}" api-base="${service}" session-endpoint="/compchem/session/${encodeURIComponent(record.id)}"></compchem-workflows>
+<p><a href="/compchem/workflows/${encodeURIComponent(record.id)}">Open workflows in a full page</a></p>
+</section>`
+}
+
+export function renderLoginPage(users: User[], next: string | undefined, error?: string): string {
+  const suffix = next ? `&next=${encodeURIComponent(next)}` : ''
+  const items = users
+    .map(
+      (user) =>
+        `<li><a href="/login?user=${encodeURIComponent(user.name)}${suffix}">${escapeHtml(user.name)}</a></li>`,
+    )
+    .join('\n')
+  return page(
+    'Sign in',
+    `<main><h1>Sign in to the demo repository</h1>
+${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
+<p>This fake Invenio has no passwords: pick a user.</p>
+<ul>
+${items}
+</ul></main>`,
+  )
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head>
+<body>
+${body}
 </body>
 </html>
 `

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { FileFlow } from './files.js'
 import { contentDisposition, parseRange, readBody, readJson, sendJson } from './http-util.js'
-import { renderRecordPage } from './page.js'
+import { browserRoute } from './browser.js'
 import { serializeFileEntry, serializeFiles, serializeRecord, type Urls } from './serialize.js'
 import { InvenioError, permissionDenied, type Identity, type InvenioStore, type StoredFile } from './store.js'
 
@@ -16,7 +16,9 @@ export interface RouteContext {
   urls: Urls
   modelPrefix: string
   files: FileFlow
-  serviceUiUrl: string | undefined
+  /** Base URL of the compchem service (record page widget, session views). */
+  serviceUrl: string | undefined
+  serviceToken: string | undefined
 }
 
 const notFound = (): InvenioError => new InvenioError(404, 'The requested URL was not found on the server.')
@@ -35,9 +37,12 @@ export async function route(
   const [first, second, third, ...rest] = segments
 
   if (first === 'api' && second === 'me' && segments.length === 2) return me(res, method, identity, ctx)
-  if (first === 'records' && second && segments.length === 2) return page(ctx, res, method, second)
-  if (first === ctx.modelPrefix && second === 'uploads' && third && segments.length === 3)
-    return page(ctx, res, method, third)
+  if (await browserRoute(ctx, req, res, segments)) return
+  // The deposit form's URL in NRP: the same page as the record's.
+  if (first === ctx.modelPrefix && second === 'uploads' && third && segments.length === 3) {
+    if (await browserRoute(ctx, req, res, ['records', third])) return
+    throw methodNotAllowed()
+  }
   if (first !== 'api' || second !== ctx.modelPrefix || !third) throw notFound()
 
   const recordId = third
@@ -183,15 +188,4 @@ function me(res: ServerResponse, method: string, identity: Identity, ctx: RouteC
     last_login_at: null,
     roles: roles.map((name, index) => ({ id: index + 1, name, description: '' })),
   })
-}
-
-function page(ctx: RouteContext, res: ServerResponse, method: string, recordId: string): void {
-  if (method !== 'GET') throw methodNotAllowed()
-  const record = ctx.store.record(recordId)
-  const html = renderRecordPage(ctx.store, ctx.urls, record, ctx.serviceUiUrl)
-  res.writeHead(200, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(html),
-  })
-  res.end(html)
 }

@@ -67,7 +67,14 @@ export async function startFakeInvenio(options: FakeInvenioOptions = {}): Promis
   const { port } = server.address() as AddressInfo
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   const urls = new Urls(url, modelPrefix)
-  ready.ctx = { store, urls, modelPrefix, files, serviceUiUrl: options.serviceUiUrl }
+  ready.ctx = {
+    store,
+    urls,
+    modelPrefix,
+    files,
+    serviceUrl: options.serviceUrl,
+    serviceToken: options.serviceToken,
+  }
 
   const uploadFile = async (
     recordId: string,

@@ -79,6 +79,10 @@ export class InvenioStore {
     return [...this.users.values()].find((user) => user.name === name)
   }
 
+  listUsers(): User[] {
+    return [...this.users.values()]
+  }
+
   userById(id: string): User | undefined {
     return this.users.get(id)
   }

@@ -22,8 +22,8 @@ export interface FakeInvenioOptions {
   webhook?: WebhookOptions
   /** Token of the compchem service: reads any draft, writes results back. */
   serviceToken?: string
-  /** Where the record page links for the workflows UI; a placeholder when unset. */
-  serviceUiUrl?: string
+  /** Base URL of the compchem service: the record page embeds its widget and the session views call it. */
+  serviceUrl?: string
   logger?: FakeInvenioLogger
 }
 

@@ -41,7 +41,7 @@ describe('fake Invenio sample data for the demo', () => {
     expect(response.headers.get('content-type')).toContain('text/html')
     expect(html).toContain('a b.log')
     expect(html).toContain('Page &#60;test&#62;')
-    expect(html).toContain(`data-record-id="${id}"`)
+    expect(html).toContain('id="compchem-workflows"')
     expect((await fetch(`${invenio.url}/experiments/uploads/${id}`)).status).toBe(200)
     expect((await fetch(`${invenio.url}/records/nope0-nope0`)).status).toBe(404)
   })
