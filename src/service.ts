@@ -24,6 +24,7 @@ import { addLogRoutes } from './http/routes/logs.js'
 import { addActionRoutes } from './http/routes/actions.js'
 import { addInvenioEventRoutes } from './http/routes/invenio-events.js'
 import { addSyncRoutes } from './http/routes/sync.js'
+import { addUiRoutes } from './http/routes/ui.js'
 import { startAutomatic } from './processing/automatic-service.js'
 import { startServer, type RunningServer } from './http/server.js'
 import { createInvenioClient, type InvenioClient } from './invenio/index.js'
@@ -75,6 +76,7 @@ const routeModules: Array<(router: Router, context: ServiceContext) => void> = [
   addFileProxyRoutes,
   addInvenioEventRoutes,
   addSyncRoutes,
+  addUiRoutes,
 ]
 
 export async function createService(options: ServiceOptions): Promise<Service> {
