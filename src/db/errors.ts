@@ -17,3 +17,44 @@ export function isWriteOnceViolation(error: unknown): boolean {
   }
   return false
 }
+
+// Prisma's codes for a server it cannot reach or that went away, the driver adapter's kinds for the
+// same, and the PostgreSQL classes 08 (connection exception) and 57P (shutdown, starting up).
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+])
+const UNAVAILABLE_MESSAGE =
+  /Can't reach database server|Server has closed the connection|Connection terminated|ECONNREFUSED|ECONNRESET|database system is (starting up|shutting down|in recovery mode)/
+
+/**
+ * True when the error says the database is unreachable or restarting (not that the query was
+ * wrong): callers answer 503 with Retry-After, as for any outside system that is down.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const pending: unknown[] = [error]
+  for (let seen = 0; pending.length && seen < 12; seen++) {
+    const candidate = pending.shift() as {
+      code?: unknown
+      originalCode?: unknown
+      kind?: unknown
+      message?: unknown
+      meta?: unknown
+      cause?: unknown
+      driverAdapterError?: unknown
+    } | null
+    if (!candidate || typeof candidate !== 'object') continue
+    const codes = [candidate.code, candidate.originalCode].filter((code) => typeof code === 'string')
+    if (
+      codes.some((code) => UNAVAILABLE_PRISMA_CODES.has(code) || /^(08|57P)/.test(code) || code === '53300')
+    )
+      return true
+    if (typeof candidate.kind === 'string' && UNAVAILABLE_KINDS.has(candidate.kind)) return true
+    if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGE.test(candidate.message)) return true
+    pending.push(candidate.meta, candidate.cause, candidate.driverAdapterError)
+  }
+  return false
+}

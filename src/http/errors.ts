@@ -4,6 +4,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express'
 import { KubeAccessError, UnavailableError as KubeUnavailableError } from '../argo/errors.js'
 import { InvenioError, UnavailableError as InvenioUnavailableError } from '../invenio/errors.js'
+import { isDatabaseUnavailable } from '../db/errors.js'
 import {
   HttpProblem,
   badGateway,
@@ -156,6 +157,9 @@ export function toHttpProblem(error: unknown, req: Request): HttpProblem | undef
   if (isBodyParserError(error)) return fromBodyParser(error)
   if (error instanceof InvenioError) return fromInvenio(error)
   if (error instanceof KubeAccessError) return fromKube(error)
+  // The database restarting or unreachable is an outage to wait out, not a bug: 503 like the others.
+  if (isDatabaseUnavailable(error))
+    return serviceUnavailable('The database is unreachable or restarting; try again later.', 2, {}, error)
   return undefined
 }
 
