@@ -80,7 +80,16 @@ describeTargets('Kubernetes API semantics', (t) => {
       }),
     )
     expect(refused.code).toBe(409)
-    expect(refused.body).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409 })
+    expect(refused.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `Operation cannot be fulfilled on workflowtemplates.argoproj.io "${created.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      reason: 'Conflict',
+      details: { name: created.metadata.name, group: 'argoproj.io', kind: 'workflowtemplates' },
+      code: 409,
+    })
   })
 
   test('a merge patch merges maps, replaces lists and deletes with null; a JSON patch edits by path', async () => {
@@ -178,6 +187,22 @@ describeTargets('Kubernetes API semantics', (t) => {
     const held = (await target.custom.getNamespacedCustomObject({ ...templates(target), name })) as KubeObject
     expect(held.metadata.deletionTimestamp).toBeTruthy()
     expect(held.metadata.finalizers).toEqual(['contract.compchem.test/hold'])
+    // Once deletion has started, no finalizer may be added.
+    const added = await failure(
+      target.custom.patchNamespacedCustomObject(
+        {
+          ...templates(target),
+          name,
+          body: { metadata: { finalizers: ['contract.compchem.test/hold', 'contract.compchem.test/late'] } },
+        },
+        mergePatch(),
+      ),
+    )
+    expect(added.code).toBe(422)
+    expect(added.body).toMatchObject({
+      reason: 'Invalid',
+      details: { causes: [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers' }] },
+    })
 
     await target.custom.patchNamespacedCustomObject(
       { ...templates(target), name, body: { metadata: { finalizers: null } } },
@@ -208,6 +233,17 @@ describeTargets('Kubernetes API semantics', (t) => {
       fieldSelector: `metadata.name=${name}`,
     })) as KubeList
     expect(listed.items).toEqual([])
+
+    await target.custom.createNamespacedCustomObject({ ...templates(target), body: template(target, 'dry') })
+    const patched = (await target.custom.patchNamespacedCustomObject(
+      { ...templates(target), name, body: { metadata: { labels: { tier: 'dry' } } }, dryRun: 'All' },
+      mergePatch(),
+    )) as KubeObject
+    expect(patched.metadata.labels?.tier).toBe('dry')
+    await target.custom.deleteNamespacedCustomObject({ ...templates(target), name, dryRun: 'All' })
+    const kept = (await target.custom.getNamespacedCustomObject({ ...templates(target), name })) as KubeObject
+    expect(kept.metadata.labels?.tier).toBe('one')
+    expect(kept.metadata.resourceVersion).toBe(patched.metadata.resourceVersion)
   })
 
   test('generateName gives each create its own name built on the prefix', async () => {

@@ -72,6 +72,7 @@ function checkIdentity(
 /** Schema validation and pruning; returns the Warning headers to send. */
 function admit(ctx: HandlerContext, req: ResourceRequest, object: KubeObject): string[] {
   const { info } = req
+  if (info.resource === 'secrets' && !object.type) object.type = 'Opaque'
   if (info.resource === 'secrets' && object.stringData && typeof object.stringData === 'object') {
     const data = { ...((object.data as Record<string, string>) ?? {}) }
     for (const [k, v] of Object.entries(object.stringData as Record<string, string>)) {

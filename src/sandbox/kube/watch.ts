@@ -74,8 +74,9 @@ export function serveWatch(res: ServerResponse, watch: WatchRequest): void {
   for (const event of backlog) relay(event)
   cleanups.push(store.subscribeStored(relay))
 
+  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0')
   if (flagSet(query.get('allowWatchBookmarks'))) {
-    const timer = setInterval(() => {
+    const bookmark = () =>
       send({
         type: 'BOOKMARK',
         object: {
@@ -84,10 +85,14 @@ export function serveWatch(res: ServerResponse, watch: WatchRequest): void {
           metadata: { resourceVersion: store.resourceVersion() },
         },
       })
-    }, watch.bookmarkIntervalMs)
+    const timer = setInterval(bookmark, watch.bookmarkIntervalMs)
     cleanups.push(() => clearInterval(timer))
+    // As the watch cache does: one bookmark 2 s before the timeout, so the client resumes from close by.
+    if (timeoutSeconds > 0) {
+      const beforeTimeout = setTimeout(bookmark, Math.max(0, timeoutSeconds * 1000 - 2000))
+      cleanups.push(() => clearTimeout(beforeTimeout))
+    }
   }
-  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0')
   if (timeoutSeconds > 0) {
     const timer = setTimeout(finish, timeoutSeconds * 1000)
     cleanups.push(() => clearTimeout(timer))
