@@ -4,8 +4,9 @@
 // again. At least once, never silently dropped: every payload carries a stable id to deduplicate by.
 import type { Logger } from 'pino'
 import type { Db, InputJsonObject, OutcomeRow, RunRow } from '../db/index.js'
-import type { Mailer, RecipientDirectory } from '../notify/index.js'
+import type { Mailer } from '../notify/index.js'
 import { postWebhook, type DeliveryResult } from '../notify/index.js'
+import { recipientOf, renderCompletionEmail, type RecipientDirectory } from './notify-email.js'
 import {
   insertNotifications,
   notificationIdFor,
@@ -24,6 +25,7 @@ export interface NotifierOptions {
   webhookUrls?: readonly string[]
   webhookSecret?: string
   mailer?: Mailer
+  /** Finds a completion email's address when it is sent; without one no email is planned. */
   recipients?: RecipientDirectory
   /** Tries per target before giving up (default 6: about half a minute of backoff). */
   maxTries?: number
@@ -36,12 +38,16 @@ export interface NotifierOptions {
   sweepIntervalMs?: number
   /** Told of each delivery try and whether it went through (metrics). */
   onDeliveryTry?: (channel: NotificationChannel, delivered: boolean) => void
+  /** Elects the replica that sweeps the outbox; without one, this replica always sweeps. */
+  leader?: { acquire(): Promise<boolean>; release(): Promise<void> }
 }
 
 export interface NotifierStats {
   delivered: number
   failedTries: number
   abandoned: number
+  /** Emails not sent because Invenio knows no address for the recipient (not an error). */
+  noRecipient: number
   inFlight: number
 }
 
@@ -121,7 +127,7 @@ export class Notifier {
     >
   > &
     NotifierOptions
-  private readonly counters = { delivered: 0, failedTries: 0, abandoned: 0 }
+  private readonly counters = { delivered: 0, failedTries: 0, abandoned: 0, noRecipient: 0 }
   private readonly inFlight = new Set<string>()
   private readonly sending = new Set<Promise<void>>()
   private sweepTimer: NodeJS.Timeout | undefined
@@ -162,14 +168,18 @@ export class Notifier {
     this.sweepTimer = undefined
     this.stopping.abort()
     await Promise.allSettled([...this.sending])
+    await this.options.leader?.release()
   }
 
   stats(): NotifierStats {
     return { ...this.counters, inFlight: this.inFlight.size }
   }
 
-  /** The rows to store for a finished run: one per webhook URL, and one email when an address is known. */
-  async plan(run: RunRow, outcome: OutcomeFacts, results: RunResults): Promise<NewNotification[]> {
+  /**
+   * The rows to store for a finished run: one per webhook URL, and one email naming its recipient
+   * (not the address, which is looked up when it is sent: see notify-email.ts).
+   */
+  plan(run: RunRow, outcome: OutcomeFacts, results: RunResults): Promise<NewNotification[]> {
     const payload = completionPayload(run, outcome, results, this.options.publicUrl)
     const base = { id: payload.id, workflowId: run.id, attempt: outcome.attempt }
     const json = payload as unknown as InputJsonObject
@@ -179,11 +189,9 @@ export class Notifier {
       target: url,
       payload: json,
     }))
-    if (this.options.mailer && this.options.recipients) {
-      const email = await this.options.recipients.emailOf(run.createdBy)
-      if (email) rows.push({ ...base, channel: 'email', target: email, payload: json })
-    }
-    return rows
+    if (this.options.mailer && this.options.recipients)
+      rows.push({ ...base, channel: 'email', target: recipientOf(run), payload: json })
+    return Promise.resolve(rows)
   }
 
   /** Stores planned rows; call inside the transaction that stored the outcome. */
@@ -201,8 +209,12 @@ export class Notifier {
     while (this.sending.size) await Promise.allSettled([...this.sending])
   }
 
-  /** Sends again every pending row that has been quiet for quietMs. Returns how many it took up. */
+  /**
+   * Sends again every pending row that has been quiet for quietMs, when this replica leads the
+   * outbox (two replicas sweeping would both send the same row). Returns how many it took up.
+   */
   async sweep(quietMs = this.options.quietMs): Promise<number> {
+    if (this.options.leader && !(await this.options.leader.acquire())) return 0
     const pending = await pendingNotifications(this.options.db.prisma, new Date(Date.now() - quietMs))
     let taken = 0
     for (const entry of pending) {
@@ -229,6 +241,10 @@ export class Notifier {
       for (let attempt = entry.tries + 1; attempt <= Math.max(maxTries, entry.tries + 1); attempt++) {
         if (this.stopping.signal.aborted) return
         const result = await this.attempt(entry)
+        if (result.noRecipient) {
+          await this.recordNoRecipient(entry, attempt, log)
+          return
+        }
         const last = result.ok || result.permanent || attempt >= maxTries
         const state = result.ok ? 'delivered' : last ? 'abandoned' : 'failed'
         this.options.onDeliveryTry?.(entry.channel, result.ok)
@@ -267,7 +283,21 @@ export class Notifier {
     }
   }
 
-  private async attempt(entry: Target): Promise<DeliveryResult> {
+  /** Final, and no failure: the user simply has no address Invenio will give (docs/notifications.md). */
+  private async recordNoRecipient(entry: Target, attempt: number, log: Logger): Promise<void> {
+    await recordDeliveryTry(this.options.db.prisma, {
+      id: entry.id,
+      channel: entry.channel,
+      target: entry.target,
+      try: attempt,
+      state: 'abandoned',
+      error: NO_RECIPIENT,
+    })
+    this.counters.noRecipient++
+    log.info({ recipient: entry.target }, 'no email address known; completion email not sent')
+  }
+
+  private async attempt(entry: Target): Promise<DeliveryResult & { noRecipient?: boolean }> {
     const body = JSON.stringify(entry.payload)
     if (entry.channel === 'webhook') {
       return postWebhook({
@@ -278,33 +308,31 @@ export class Notifier {
         timeoutMs: this.options.timeoutMs,
       })
     }
-    if (!this.options.mailer) return { ok: false, error: 'SMTP is not configured', permanent: true }
-    const payload = entry.payload as CompletionPayload
-    return this.options.mailer.send({
-      to: entry.target,
+    const { mailer, recipients, publicUrl } = this.options
+    if (!mailer || !recipients) return { ok: false, error: 'SMTP is not configured', permanent: true }
+    let address: string | null
+    try {
+      address = await recipients.addressOf(entry.target)
+    } catch (error) {
+      // Invenio down or confused: a failed try like any other, retried with backoff and by the sweep.
+      const reason = error instanceof Error ? error.message : String(error)
+      return { ok: false, error: `looking up the address failed: ${reason}`, permanent: false }
+    }
+    if (!address) return { ok: false, permanent: true, noRecipient: true }
+    const email = renderCompletionEmail(entry.payload as unknown as CompletionPayload, publicUrl)
+    return mailer.send({
+      to: address,
       notificationId: entry.id,
-      subject: `[compchem] ${payload.run.name} finished: ${payload.outcome.status}`,
-      text: emailText(payload),
+      messageId: `${entry.id}@${new URL(publicUrl).hostname || 'compchem-fileprocessor'}`,
+      ...email,
     })
   }
 }
 
+const NO_RECIPIENT = 'no email address known for the recipient'
+
 function keyOf(entry: { id: string; channel: string; target: string }): string {
   return `${entry.id}\u0000${entry.channel}\u0000${entry.target}`
-}
-
-function emailText(payload: CompletionPayload): string {
-  const files = Object.entries(payload.outcome.files).map(([key, status]) => `  ${key}: ${status}`)
-  return [
-    `The run ${payload.run.name} (${payload.run.type}) of record ${payload.run.recordId} has finished.`,
-    '',
-    `Result: ${payload.outcome.status} (${payload.outcome.phase})`,
-    ...(payload.outcome.message ? [`Message: ${payload.outcome.message}`] : []),
-    ...(files.length ? ['Files:', ...files] : []),
-    '',
-    `Details: ${payload.links.run}`,
-    `Notification id: ${payload.id}`,
-  ].join('\n')
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

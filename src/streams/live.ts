@@ -3,7 +3,10 @@
 import type { ArgoClient, WorkflowInformer } from '../argo/index.js'
 import type { Settings } from '../config/index.js'
 import type { Database } from '../db/index.js'
-import { createMailer, RememberedEmails } from '../notify/index.js'
+import { LEADER_LOCK_CLASS, LEADER_LOCKS, LeaderLock } from '../db/leader.js'
+import type { InvenioClient } from '../invenio/index.js'
+import { createMailer } from '../notify/index.js'
+import { InvenioRecipients } from '../processing/notify-email.js'
 import { Notifier, type NotifierOptions } from '../processing/notify.js'
 import { OutcomeRecorder } from '../processing/outcomes.js'
 import type { Logger } from 'pino'
@@ -15,9 +18,12 @@ export interface LiveContext {
     'publicUrl' | 'notifyWebhookUrls' | 'notifyWebhookSecret' | 'smtpUrl' | 'notifyEmailFrom'
   >
   logger: Logger
-  db: Pick<Database, 'prisma'>
+  /** url and embedded elect the replica that sweeps the notification outbox (src/db/leader.ts). */
+  db: Pick<Database, 'prisma'> & Partial<Pick<Database, 'url' | 'embedded'>>
   informer: WorkflowInformer
   argo: ArgoClient
+  /** Where completion emails find their addresses (with the service token); without it, no email. */
+  invenio?: Pick<InvenioClient, 'getUser' | 'resolveRecord'>
   /** Counts outcomes and notification tries (src/http/metrics.ts). */
   metrics?: {
     runFinished(type: string, phase: string): void
@@ -29,8 +35,6 @@ export interface Live {
   hub: StreamHub
   recorder: OutcomeRecorder
   notifier: Notifier
-  /** Addresses for completion emails, by Invenio user id (see docs/notifications.md). */
-  emails: RememberedEmails
   stop(): Promise<void>
 }
 
@@ -39,7 +43,6 @@ const instances = new WeakMap<object, Live>()
 /** Starts the hub, the recorder and the notifier's outbox sweep for this service instance. */
 export function startLive(context: LiveContext, overrides: Partial<NotifierOptions> = {}): Live {
   const { settings, logger } = context
-  const emails = new RememberedEmails()
   const mailer = settings.smtpUrl ? createMailer(settings.smtpUrl, settings.notifyEmailFrom) : undefined
   const notifier = new Notifier({
     db: context.db,
@@ -48,7 +51,8 @@ export function startLive(context: LiveContext, overrides: Partial<NotifierOptio
     webhookUrls: settings.notifyWebhookUrls,
     webhookSecret: settings.notifyWebhookSecret,
     mailer,
-    recipients: emails,
+    recipients: context.invenio && new InvenioRecipients(context.invenio),
+    leader: outboxLeader(context),
     onDeliveryTry:
       context.metrics && ((channel, delivered) => context.metrics!.notificationTry(channel, delivered)),
     ...overrides,
@@ -69,7 +73,6 @@ export function startLive(context: LiveContext, overrides: Partial<NotifierOptio
     hub,
     recorder,
     notifier,
-    emails,
     stop: async () => {
       hub.stop()
       await recorder.stop()
@@ -79,6 +82,17 @@ export function startLive(context: LiveContext, overrides: Partial<NotifierOptio
   }
   instances.set(context, live)
   return live
+}
+
+function outboxLeader(context: LiveContext): LeaderLock | undefined {
+  const { url, embedded } = context.db
+  if (url === undefined || embedded === undefined) return undefined
+  return new LeaderLock({
+    db: { url, embedded },
+    key: [LEADER_LOCK_CLASS, LEADER_LOCKS.notificationOutbox],
+    role: 'notification outbox sweep',
+    logger: context.logger.child({ component: 'notifier' }),
+  })
 }
 
 export function liveOf(context: object): Live {

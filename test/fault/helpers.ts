@@ -69,6 +69,8 @@ export interface FaultStack extends TestStack {
   /** Every replica serving this stack (the first is stack.service). */
   replicas: Service[]
   addReplica(env?: Record<string, string>): Promise<Service>
+  /** Shuts one replica down (as a pod going away) and drops it from `replicas`. */
+  closeReplica(service: Service): Promise<void>
 }
 
 export async function startFaultStack(
@@ -90,9 +92,15 @@ export async function startFaultStack(
     receiver,
     replicas,
     addReplica,
+    closeReplica: async (service) => {
+      replicas.splice(replicas.indexOf(service), 1)
+      await service.close()
+    },
     close: async () => {
-      for (const service of replicas.slice(1).reverse()) await service.close()
-      await stack.close()
+      for (const service of replicas.reverse()) await service.close()
+      await stack.db.close()
+      await stack.invenio.close()
+      await stack.cluster.close()
       await receiver.close()
     },
   }
