@@ -1,13 +1,18 @@
-// Email delivery over SMTP (nodemailer), used when SMTP_URL is set and the run's user has a known address.
+// Email delivery over SMTP (nodemailer), used when SMTP_URL is set. Who gets what is decided in
+// src/processing/notify-email.ts; this module only talks SMTP.
 import nodemailer, { type Transporter } from 'nodemailer'
-import type { DeliveryResult } from './webhook.js'
+import { NOTIFICATION_ID_HEADER, type DeliveryResult } from './webhook.js'
 
 export interface EmailMessage {
   to: string
   subject: string
   text: string
+  /** Optional HTML alternative to the text. */
+  html?: string
   /** Stable notification id, sent as a header so mail filters can deduplicate. */
   notificationId: string
+  /** Message-ID without the angle brackets (`id@host`); the same on every resend, so duplicates show. */
+  messageId: string
 }
 
 export interface Mailer {
@@ -15,8 +20,15 @@ export interface Mailer {
   close(): void
 }
 
-export function createMailer(smtpUrl: string, from: string): Mailer {
-  const transporter: Transporter = nodemailer.createTransport(smtpUrl)
+export function createMailer(smtpUrl: string, from: string, timeoutMs = 10_000): Mailer {
+  // nodemailer waits minutes by default; a hung server should fail the try so the backoff takes over.
+  // Options in the URL's query string still win.
+  const transporter: Transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: 3 * timeoutMs,
+  })
   return {
     async send(message) {
       try {
@@ -25,7 +37,9 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
           to: message.to,
           subject: message.subject,
           text: message.text,
-          headers: { 'X-Compchem-Notification-Id': message.notificationId },
+          ...(message.html ? { html: message.html } : {}),
+          messageId: `<${message.messageId}>`,
+          headers: { [NOTIFICATION_ID_HEADER]: message.notificationId },
         })
         return { ok: true, permanent: false }
       } catch (error) {
@@ -41,26 +55,5 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
       }
     },
     close: () => transporter.close(),
-  }
-}
-
-/** Who started a run, by Invenio user id → email address, when the service has learnt it. */
-export interface RecipientDirectory {
-  emailOf(userId: string): Promise<string | null> | string | null
-}
-
-/** Addresses remembered in memory (filled by whoever learns a user's address, e.g. the user check). */
-export class RememberedEmails implements RecipientDirectory {
-  private readonly emails = new Map<string, string>()
-  constructor(private readonly max = 10_000) {}
-
-  remember(userId: string, email: string): void {
-    this.emails.delete(userId)
-    this.emails.set(userId, email)
-    if (this.emails.size > this.max) this.emails.delete(this.emails.keys().next().value!)
-  }
-
-  emailOf(userId: string): string | null {
-    return this.emails.get(userId) ?? null
   }
 }
