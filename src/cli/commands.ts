@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { register as registerActions } from './actions.js'
 import { register as registerCatalog } from './catalog.js'
 import { register as registerDb } from './db.js'
+import { register as registerFinalizers } from './finalizers.js'
 import { register as registerLogs } from './logs.js'
 import { register as registerWatch } from './watch.js'
 
@@ -12,6 +13,7 @@ const registrations: Array<(program: Command) => void> = [
   registerWatch,
   registerLogs,
   registerActions,
+  registerFinalizers,
 ]
 
 export function registerCommands(program: Command): void {
