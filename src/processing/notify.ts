@@ -320,12 +320,14 @@ export class Notifier {
     }
     if (!address) return { ok: false, permanent: true, noRecipient: true }
     const email = renderCompletionEmail(entry.payload as unknown as CompletionPayload, publicUrl)
-    return mailer.send({
+    const result = await mailer.send({
       to: address,
       notificationId: entry.id,
       messageId: `${entry.id}@${new URL(publicUrl).hostname || 'compchem-fileprocessor'}`,
       ...email,
     })
+    // SMTP refusals quote the address; logs and delivery rows name the recipient instead.
+    return result.error ? { ...result, error: result.error.split(address).join(entry.target) } : result
   }
 }
 

@@ -26,54 +26,54 @@ export interface SmtpReceiver {
 export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const messages: ReceivedEmail[] = []
   let refusal: number | undefined
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(_address, _session, callback) {
-      if (refusal === undefined) return callback()
-      callback(Object.assign(new Error(`refused for the test (${refusal})`), { responseCode: refusal }))
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-      stream.on('end', () => {
-        messages.push(parseMessage(Buffer.concat(chunks).toString('utf8'), session.envelope))
-        callback()
-      })
-    },
-  })
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject)
-      server.listen(port, '127.0.0.1', () => {
-        server.server.off('error', reject)
+  // A closed SMTPServer refuses new connections for good: coming back means a new one on the same port.
+  const createServer = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo(_address, _session, callback) {
+        if (refusal === undefined) return callback()
+        callback(Object.assign(new Error(`refused for the test (${refusal})`), { responseCode: refusal }))
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = []
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+        stream.on('end', () => {
+          messages.push(parseMessage(Buffer.concat(chunks).toString('utf8'), session.envelope))
+          callback()
+        })
+      },
+    })
+  let server: SMTPServer | undefined
+  const listen = async (port: number) => {
+    const starting = createServer()
+    await new Promise<void>((resolve, reject) => {
+      starting.server.once('error', reject)
+      starting.listen(port, '127.0.0.1', () => {
+        starting.server.off('error', reject)
         resolve()
       })
     })
-  await listen(0)
-  const { port } = server.server.address() as AddressInfo
-  let listening = true
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      listening = false
-      server.close(() => resolve())
-    })
+    server = starting
+    return (starting.server.address() as AddressInfo).port
+  }
+  const port = await listen(0)
+  const stop = async () => {
+    const stopping = server
+    server = undefined
+    await new Promise<void>((resolve) => stopping?.close(() => resolve()))
+  }
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
     setMode: async (mode) => {
       refusal = typeof mode === 'number' ? mode : undefined
-      if (mode === 'down' && listening) await stop()
+      if (mode === 'down') await stop()
       // Back on the same port: the service's SMTP_URL does not change.
-      if (mode !== 'down' && !listening) {
-        await listen(port)
-        listening = true
-      }
+      else if (!server) await listen(port)
     },
-    close: async () => {
-      if (listening) await stop()
-    },
+    close: stop,
   }
 }
 
