@@ -1,6 +1,6 @@
 // <compchem-workflows record-id="…" api-base="…" session-endpoint="…">: a record's files, its runs
 // kept live from the record event stream, the start dialog and the run view (docs/ui-embedding.md).
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit'
+import { html, LitElement, nothing, type PropertyValues } from 'lit'
 import { Api } from './api.js'
 import { filesTable, runsList } from './list-views.js'
 import { LiveStream, type StreamState } from './live-stream.js'
@@ -11,7 +11,7 @@ import { EMPTY_RUNS, parseRecordEvent, reduceRuns, type RunsState } from './logi
 import { isUsable, safeReturnUrl, type Session } from './logic/session.js'
 import { SessionError, SessionSource } from './session-source.js'
 import type { StartDialog } from './start-dialog.js'
-import { baseStyles } from './styles.js'
+import { baseStyles, workflowsStyles } from './styles.js'
 
 type View =
   'idle' | 'loading' | 'ready' | 'no-access' | 'unreachable' | 'session-ended' | 'not-found' | 'error'
@@ -85,79 +85,7 @@ export class CompchemWorkflows extends LitElement {
   private seenCompletions = new Set<string>()
   private toastCount = 0
 
-  static override styles = [
-    baseStyles,
-    css`
-      .toolbar {
-        margin: 0 0 var(--cw-gap);
-      }
-      .scroll {
-        overflow-x: auto;
-        margin: 0 0 calc(var(--cw-gap) * 1.5);
-      }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-      }
-      caption {
-        text-align: left;
-        font-weight: 700;
-        font-size: 1.1em;
-        padding: 0 0 0.5rem;
-      }
-      th,
-      td {
-        text-align: left;
-        vertical-align: top;
-        padding: 0.4rem 0.5rem;
-        border-bottom: 1px solid var(--cw-border);
-      }
-      thead th {
-        font-size: 0.9em;
-        color: var(--cw-muted);
-      }
-      .key {
-        word-break: break-all;
-        font-weight: normal;
-      }
-      .small {
-        font-size: 0.875em;
-      }
-      ul.runs {
-        list-style: none;
-        padding: 0;
-        margin: 0;
-      }
-      ul.runs li {
-        border: 1px solid var(--cw-border);
-        border-radius: var(--cw-radius);
-        padding: 0.5rem 0.75rem;
-        margin: 0 0 0.5rem;
-      }
-      .toasts {
-        position: fixed;
-        right: 1rem;
-        bottom: 1rem;
-        display: grid;
-        gap: 0.5rem;
-        z-index: 10;
-        max-width: min(24rem, calc(100vw - 2rem));
-      }
-      .toast {
-        background: var(--cw-fg);
-        color: var(--cw-bg);
-        padding: 0.6rem 0.9rem;
-        border-radius: var(--cw-radius);
-        border: 1px solid var(--cw-border);
-      }
-      @container (max-width: 30rem) {
-        th,
-        td {
-          padding: 0.35rem 0.25rem;
-        }
-      }
-    `,
-  ]
+  static override styles = [baseStyles, workflowsStyles]
 
   override connectedCallback(): void {
     super.connectedCallback()

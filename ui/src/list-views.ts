@@ -17,21 +17,24 @@ export function filesTable(files: readonly RecordFile[]) {
         <thead>
           <tr>
             <th scope="col">File</th>
-            <th scope="col">Workflows</th>
+            <th scope="col" class="wide">Workflows</th>
             <th scope="col">Status</th>
-            <th scope="col">Run</th>
+            <th scope="col" class="wide">Run</th>
           </tr>
         </thead>
         <tbody>
           ${files.map((file) => {
             const status = fileStatus(file)
+            const types = file.types.length ? file.types.join(', ') : 'none'
             return html`<tr>
               <th scope="row" class="key">
                 ${file.key}<br /><span class="muted small">${file.mimetype}</span>
+                <span class="narrow small"><br />Workflows: ${types}</span>
+                ${file.lockedBy ? html`<span class="narrow small"><br />Run: ${file.lockedBy}</span>` : nothing}
               </th>
-              <td>${file.types.length ? file.types.join(', ') : html`<span class="muted">none</span>`}</td>
+              <td class="wide">${file.types.length ? types : html`<span class="muted">none</span>`}</td>
               <td><span class="badge ${status.tone}">${status.label}</span></td>
-              <td class="key">${file.lockedBy ?? html`<span class="muted">—</span>`}</td>
+              <td class="wide key">${file.lockedBy ?? html`<span class="muted">—</span>`}</td>
             </tr>`
           })}
         </tbody>

@@ -51,11 +51,11 @@ export class LogViewer extends LitElement {
         background: var(--cw-surface);
         font-family: var(--cw-mono, ui-monospace, monospace);
         font-size: 0.85em;
-        white-space: pre-wrap;
-        word-break: break-all;
       }
       .log div {
         min-height: 1.2em;
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
       }
     `,
   ]

@@ -54,7 +54,7 @@ export class RunView extends LitElement {
   static override styles = [
     baseStyles,
     css`
-      section > * + * {
+      section.run > * + * {
         margin-top: var(--cw-gap);
       }
       dl {
@@ -68,7 +68,7 @@ export class RunView extends LitElement {
       }
       dd {
         margin: 0;
-        word-break: break-all;
+        overflow-wrap: anywhere;
       }
       .tree,
       .tree ul {
@@ -87,7 +87,7 @@ export class RunView extends LitElement {
         margin-top: 0.35rem;
       }
       .key {
-        word-break: break-all;
+        overflow-wrap: anywhere;
       }
       dialog {
         border: 2px solid var(--cw-bad);
@@ -189,7 +189,7 @@ export class RunView extends LitElement {
     const time = elapsed(startedAt, finishedAt, this.now)
     const progress = progressLabel(live?.progress ?? detail?.progress)
     const outcome = live?.outcome ? resultLabel(live.outcome.status) : null
-    return html`<section aria-label=${`Run ${this.name}`}>
+    return html`<section class="run" aria-label=${`Run ${this.name}`}>
       <div class="row">
         <button @click=${() => this.dispatchEvent(new CustomEvent('back'))}>Back to runs</button>
       </div>

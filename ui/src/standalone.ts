@@ -29,12 +29,20 @@ function takeFragment(): HashSession {
   return parsed
 }
 
+function apply(element: CompchemWorkflows, link: HashSession): void {
+  if (link.kind !== 'none') element.returnUrl = safeReturnUrl(link.returnUrl) ?? ''
+  element.accessDenied = link.kind === 'forbidden'
+  if (link.kind === 'session') element.session = link.session
+}
+
 const element = document.querySelector<CompchemWorkflows>('compchem-workflows')
 if (element) {
-  const link = takeFragment()
   element.apiBase = new URL('../../', location.href).href
-  if (link.kind !== 'none') element.returnUrl = safeReturnUrl(link.returnUrl) ?? ''
-  if (link.kind === 'session') element.session = link.session
-  if (link.kind === 'forbidden') element.accessDenied = true
+  apply(element, takeFragment())
   element.recordId = recordId
+  // A new link followed while the page is open (same document): take its session too.
+  window.addEventListener('hashchange', () => {
+    const link = parseSessionHash(location.hash)
+    if (link.kind !== 'none') apply(element, takeFragment())
+  })
 }

@@ -68,7 +68,7 @@ export class StartDialog extends LitElement {
         display: flex;
         gap: 0.5rem;
         align-items: baseline;
-        word-break: break-all;
+        overflow-wrap: anywhere;
         margin: 0.25rem 0;
       }
       .error-text {

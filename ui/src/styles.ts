@@ -75,7 +75,7 @@ export const baseStyles = css`
     color: var(--cw-accent);
     text-decoration: underline;
     text-align: left;
-    word-break: break-all;
+    overflow-wrap: anywhere;
   }
   :focus-visible {
     outline: var(--cw-focus);
@@ -177,6 +177,78 @@ export const baseStyles = css`
     }
     :focus-visible {
       outline: 3px solid Highlight;
+    }
+  }
+`
+
+/** The record view: files table, runs list, toasts. */
+export const workflowsStyles = css`
+  .toolbar {
+    margin: 0 0 var(--cw-gap);
+  }
+  .scroll {
+    overflow-x: auto;
+    margin: 0 0 calc(var(--cw-gap) * 1.5);
+  }
+  table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+  caption {
+    text-align: left;
+    font-weight: 700;
+    font-size: 1.1em;
+    padding: 0 0 0.5rem;
+  }
+  th,
+  td {
+    text-align: left;
+    vertical-align: top;
+    padding: 0.4rem 0.5rem;
+    border-bottom: 1px solid var(--cw-border);
+  }
+  thead th {
+    font-size: 0.9em;
+    color: var(--cw-muted);
+  }
+  .key {
+    overflow-wrap: anywhere;
+    font-weight: normal;
+  }
+  .small {
+    font-size: 0.875em;
+  }
+  ul.runs {
+    list-style: none;
+    padding: 0;
+    margin: 0;
+  }
+  ul.runs li {
+    border: 1px solid var(--cw-border);
+    border-radius: var(--cw-radius);
+    padding: 0.5rem 0.75rem;
+    margin: 0 0 0.5rem;
+  }
+  .toasts {
+    position: fixed;
+    right: 1rem;
+    bottom: 1rem;
+    display: grid;
+    gap: 0.5rem;
+    z-index: 10;
+    max-width: min(24rem, calc(100vw - 2rem));
+  }
+  .toast {
+    background: var(--cw-fg);
+    color: var(--cw-bg);
+    padding: 0.6rem 0.9rem;
+    border-radius: var(--cw-radius);
+    border: 1px solid var(--cw-border);
+  }
+  @container (max-width: 30rem) {
+    th,
+    td {
+      padding: 0.35rem 0.25rem;
     }
   }
 `
