@@ -64,7 +64,17 @@ export class SessionSource {
 
   private async ask(): Promise<Session> {
     if (this.options.getSession) {
-      const session = sessionFromJson(await this.options.getSession())
+      let answer: unknown
+      try {
+        answer = await this.options.getSession()
+      } catch (error) {
+        // A host may reject with the status its session view answered.
+        const status = (error as { status?: unknown } | null)?.status
+        if (status === 403) throw new SessionError('forbidden', 'The repository refused a session.')
+        if (status === 401) throw new SessionError('ended', 'You are no longer signed in to the repository.')
+        throw new SessionError('unreachable', 'No session could be had from the host page.')
+      }
+      const session = sessionFromJson(answer)
       if (!session) throw new SessionError('ended', 'The host page gave no valid session.')
       return session
     }
