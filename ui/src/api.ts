@@ -86,10 +86,19 @@ export class Api {
     return (await this.json<{ resubmitted?: { name: string } }>('POST', path)).body
   }
 
-  /** A signed URL for an EventSource (`events`, or `logs:<run>`), resolved against the service. */
+  /**
+   * A signed URL for an EventSource: `events`, or `logs:<run>`. Only its query (the signature) is
+   * taken; the path is built on this client's base, so the stream goes where the API calls go even
+   * when the service's PUBLIC_URL names another host (localhost vs 127.0.0.1, a proxy).
+   */
   async streamUrl(scope: string): Promise<string> {
     const { body } = await this.json<StreamUrl>('POST', `${this.record}/stream-urls`, { scope })
-    return new URL(body.url, this.base).href
+    const signed = new URL(body.url, this.base)
+    const path =
+      scope === 'events'
+        ? `${this.record}/events`
+        : `api/v1/workflows/${encodeURIComponent(scope.slice(5))}/logs`
+    return `${this.url(path)}${signed.search}`
   }
 
   async logsText(name: string, step: string | null): Promise<string> {

@@ -155,7 +155,8 @@ export class CompchemWorkflows extends LitElement {
       this.later(Date.parse(this.session!.expiresAt) - Date.now(), () => this.show('session-ended'))
     }
     this.sessions = sessions
-    this.api = new Api(this.apiBase || defaultApiBase, this.recordId, sessions)
+    const base = this.apiBase || defaultApiBase
+    this.api = new Api(base.endsWith('/') ? base : `${base}/`, this.recordId, sessions)
     if (this.view !== 'unreachable') this.view = 'loading'
     this.runs = EMPTY_RUNS
     try {

@@ -215,6 +215,9 @@ export const workflowsStyles = css`
     overflow-wrap: anywhere;
     font-weight: normal;
   }
+  .narrow {
+    display: none;
+  }
   .small {
     font-size: 0.875em;
   }
@@ -237,6 +240,7 @@ export const workflowsStyles = css`
     gap: 0.5rem;
     z-index: 10;
     max-width: min(24rem, calc(100vw - 2rem));
+    pointer-events: none;
   }
   .toast {
     background: var(--cw-fg);
@@ -245,10 +249,17 @@ export const workflowsStyles = css`
     border-radius: var(--cw-radius);
     border: 1px solid var(--cw-border);
   }
-  @container (max-width: 30rem) {
+  /* One column on phones: the table keeps File and Status, the rest moves into the file cell. */
+  @container (max-width: 36rem) {
     th,
     td {
       padding: 0.35rem 0.25rem;
+    }
+    .wide {
+      display: none;
+    }
+    .narrow {
+      display: inline;
     }
   }
 `
