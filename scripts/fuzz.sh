@@ -6,7 +6,8 @@
 #   wide  parameters as the document allows (mostly unknown records and runs: 4xx paths)
 #   deep  record and run parameters pinned to the sample record and a real run, so starts, actions,
 #         listings and streams run their handlers through
-# Prints `fuzz: N passed, M failed` last (N, M: operations tested per pass) and exits 1 on failure.
+# Prints `fuzz: N passed, M failed` last (N, M: JUnit test cases summed over the passes, one per
+# operation plus one for the stateful run) and exits 1 on failure.
 #
 # Environment:
 #   FUZZ_VENV          virtualenv with schemathesis (default ~/.cache/compchem-ci/schemathesis-venv)
