@@ -170,6 +170,9 @@ export class RunView extends LitElement {
       }
       this.notice = `${ACTION_LABELS[action]} requested.`
       await this.load()
+      // The cluster may take a moment to show the change (a suspend sends no stream event): look again.
+      clearTimeout(this.refreshTimer)
+      this.refreshTimer = setTimeout(() => void this.load(), 1500)
     } catch (error) {
       this.error = error instanceof ApiError || error instanceof Error ? error.message : String(error)
     } finally {
