@@ -112,7 +112,8 @@ run_pass() {
     --report junit --report-junit-path "$junit" --output-truncate true --no-color)
   [ -n "${FUZZ_SEED:-}" ] && args+=(--seed "$FUZZ_SEED")
   local rc=0
-  "$VENV/bin/schemathesis" --config-file "$config" "${args[@]}" >"$OUT/$name.log" 2>&1 || rc=$?
+  # From the report directory: schemathesis keeps its example database in ./.schemathesis.
+  (cd "$OUT" && "$VENV/bin/schemathesis" --config-file "$config" "${args[@]}") >"$OUT/$name.log" 2>&1 || rc=$?
   # The summary and the failures, without the long generated payloads.
   sed -n '/^=\+ FAILURES =\+$/,$p' "$OUT/$name.log" | cut -c1-240
   [ -s "$junit" ] || { tail -n 30 "$OUT/$name.log" | cut -c1-240; }
