@@ -45,8 +45,9 @@ export const boolean: Parser<boolean> = (raw) => {
 
 export function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
   return (raw) => {
+    // Case-insensitive, answering with the canonical spelling (Argo's podGC strategies are CamelCase).
     const word = raw.trim().toLowerCase()
-    const found = choices.find((choice) => choice === word)
+    const found = choices.find((choice) => choice.toLowerCase() === word)
     return found ?? new Invalid('is not one of the allowed values', `one of ${choices.join(', ')}`)
   }
 }

@@ -195,6 +195,24 @@ export const settingsTable = {
     parse: p.oneOf(['volume', 'artifacts'] as const),
     doc: 'How files move between steps: a per-run volume (volume) or Argo artifacts (artifacts).',
   }),
+  workflowPodGc: required({
+    env: 'WORKFLOW_POD_GC',
+    default: 'none',
+    parse: p.oneOf([
+      'none',
+      'OnPodCompletion',
+      'OnPodSuccess',
+      'OnWorkflowCompletion',
+      'OnWorkflowSuccess',
+    ] as const),
+    doc: "Argo podGC strategy of every run. none keeps a run's pods, and so the step logs users read, until WORKFLOW_TTL_SECONDS removes the Workflow with them.",
+  }),
+  workflowTtlSeconds: required({
+    env: 'WORKFLOW_TTL_SECONDS',
+    default: '604800',
+    parse: p.seconds(0, 365 * 86400),
+    doc: 'Argo ttlStrategy.secondsAfterCompletion: how long a finished Workflow (and its pods) stays in the cluster; 0 keeps it. Its outcome stays in the database either way.',
+  }),
   volumeStorageClass: optional({
     env: 'VOLUME_STORAGE_CLASS',
     parse: p.dnsSubdomain,

@@ -18,6 +18,8 @@ export interface ProcessingContext {
     | 'volumeStorageClass'
     | 'artifactRepositoryRef'
     | 'runTokenTtlSeconds'
+    | 'workflowPodGc'
+    | 'workflowTtlSeconds'
   >
   logger: Logger
   db: Pick<Database, 'prisma'>

@@ -22,6 +22,18 @@ export function fileTransferOf(settings: ProcessingContext['settings']): FileTra
   return { mode: 'volume', size: settings.volumeSize, storageClass: settings.volumeStorageClass }
 }
 
+/** Pods stay for their logs unless the operator says otherwise; the Workflow goes after its TTL. */
+export function workflowCleanupOf(
+  settings: ProcessingContext['settings'],
+): Pick<Parameters<typeof buildWorkflowManifest>[0], 'podGC' | 'ttlStrategy'> {
+  return {
+    podGC: settings.workflowPodGc === 'none' ? null : { strategy: settings.workflowPodGc },
+    ...(settings.workflowTtlSeconds > 0
+      ? { ttlStrategy: { secondsAfterCompletion: settings.workflowTtlSeconds } }
+      : {}),
+  }
+}
+
 export function manifestFor(ctx: ProcessingContext, run: RunRow, type: WorkflowType): WorkflowManifest {
   return buildWorkflowManifest({
     name: run.name,
@@ -40,6 +52,7 @@ export function manifestFor(ctx: ProcessingContext, run: RunRow, type: WorkflowT
     runTokenSecretName: runTokenSecretName(run.name),
     transfer: fileTransferOf(ctx.settings),
     suspend: true,
+    ...workflowCleanupOf(ctx.settings),
   })
 }
 
