@@ -102,7 +102,8 @@ function streamSignature(req: Request): string | undefined {
 const ALLOWED_KINDS: Record<Access['kind'], readonly Identity['kind'][]> = {
   public: [],
   self: [],
-  authenticated: ['user', 'service'],
+  // The catalog is the same for everyone; a deposit-form session needs it for the start dialog.
+  authenticated: ['user', 'session', 'service'],
   record: ['user', 'session', 'service'],
   service: ['service'],
   'run-token': ['run'],

@@ -34,7 +34,7 @@ function accepts(access: Access, kind: Kind): boolean {
     case 'self':
       return false
     case 'authenticated':
-      return kind === 'user' || kind === 'service'
+      return kind === 'user' || kind === 'session' || kind === 'other-session' || kind === 'service'
     case 'record':
       return (
         kind === 'user' || kind === 'session' || kind === 'service' || (kind === 'stream' && !!access.stream)
