@@ -62,3 +62,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true })
   await page.screenshot({ path: resolve(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
 }
+
+/** With E2E_DEBUG=<dir>, every test leaves its last page there: the first thing to look at when one fails. */
+export async function debugShot(page: Page, label: string | undefined): Promise<void> {
+  const dir = process.env.E2E_DEBUG
+  if (!dir || page.isClosed()) return
+  await mkdir(dir, { recursive: true })
+  const name = (label ?? 'page').replace(/[^a-z0-9]+/gi, '-').slice(0, 80)
+  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true }).catch(() => undefined)
+}

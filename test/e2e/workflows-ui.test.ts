@@ -2,7 +2,7 @@
 // run from the deposit form and watches it succeed, reads its logs, starts a long one and stops it,
 // resubmits it; the full page works from Invenio's link; bob sees that he has no access.
 import type { Locator, Page } from 'playwright-core'
-import { HAVE_BROWSER, openRecordAs, screenshot, startE2E, type E2E } from './browser.js'
+import { debugShot, HAVE_BROWSER, openRecordAs, screenshot, startE2E, type E2E } from './browser.js'
 
 const describeWithBrowser = HAVE_BROWSER ? describe : describe.skip
 const SETTLE = { timeout: 60_000 }
@@ -27,6 +27,8 @@ describeWithBrowser('workflows widget in Chromium', () => {
     const box = dialog.getByLabel(file, { exact: true })
     if (!(await box.isChecked())) await box.check()
     await dialog.getByRole('button', { name: 'Review' }).click()
+    await dialog.getByRole('button', { name: 'Start', exact: true }).and(page.locator(':enabled')).waitFor()
+    await screenshot(page, `start-dialog-${type}`)
     await dialog.getByRole('button', { name: 'Start', exact: true }).click()
     await dialog.waitFor({ state: 'hidden', ...SETTLE })
   }
@@ -46,7 +48,7 @@ describeWithBrowser('workflows widget in Chromium', () => {
   test('alice starts a run from the deposit form, watches it succeed and reads its logs', async () => {
     const { context, page } = await openRecordAs(e2e, 'alice', record().id)
     try {
-      const files = page.getByRole('table', { name: 'Files' })
+      const files = page.getByRole('table', { name: 'Files', exact: true })
       await files.getByText('water-dimer.log').waitFor(SETTLE)
       await screenshot(page, 'deposit-form-widget')
 
@@ -66,6 +68,7 @@ describeWithBrowser('workflows widget in Chromium', () => {
       await view.getByRole('log', { name: 'Logs' }).getByText('reading /input').first().waitFor(SETTLE)
       await screenshot(page, 'run-view')
     } finally {
+      await debugShot(page, expect.getState().currentTestName)
       await context.close()
     }
   })
@@ -73,7 +76,7 @@ describeWithBrowser('workflows widget in Chromium', () => {
   test('alice follows a long run, stops it after confirming, and resubmits it', async () => {
     const { context, page } = await openRecordAs(e2e, 'alice', record().id)
     try {
-      await page.getByRole('table', { name: 'Files' }).getByText('md/topol.tpr').waitFor(SETTLE)
+      await page.getByRole('table', { name: 'Files', exact: true }).getByText('md/topol.tpr').waitFor(SETTLE)
       await startRun(page, 'gromacs-tpr', 'md/topol.tpr')
       const { item, name } = await runItem(page, 'gromacs-tpr')
       await item.getByText('Running', { exact: true }).waitFor(SETTLE)
@@ -103,6 +106,7 @@ describeWithBrowser('workflows widget in Chromium', () => {
       const next = name.replace(/\d+$/, String(seq + 1))
       await page.getByRole('list', { name: 'Runs' }).getByRole('button', { name: next }).waitFor(SETTLE)
     } finally {
+      await debugShot(page, expect.getState().currentTestName)
       await context.close()
     }
   })
@@ -113,13 +117,20 @@ describeWithBrowser('workflows widget in Chromium', () => {
       await page.getByRole('link', { name: 'Open workflows in a full page' }).click()
       await page.waitForURL(/\/ui\/records\//)
       expect(new URL(page.url()).hash).toBe('')
-      await page.getByRole('table', { name: 'Files' }).getByText('water-dimer.log').waitFor(SETTLE)
+      await page
+        .getByRole('table', { name: 'Files', exact: true })
+        .getByText('water-dimer.log')
+        .waitFor(SETTLE)
       await page.getByRole('list', { name: 'Runs' }).getByRole('listitem').first().waitFor(SETTLE)
       await screenshot(page, 'standalone-page')
       // A reload keeps the session for this tab.
       await page.reload()
-      await page.getByRole('table', { name: 'Files' }).getByText('water-dimer.log').waitFor(SETTLE)
+      await page
+        .getByRole('table', { name: 'Files', exact: true })
+        .getByText('water-dimer.log')
+        .waitFor(SETTLE)
     } finally {
+      await debugShot(page, expect.getState().currentTestName)
       await context.close()
     }
   })
@@ -127,11 +138,15 @@ describeWithBrowser('workflows widget in Chromium', () => {
   test('the widget is readable on a 360 px wide phone', async () => {
     const { context, page } = await openRecordAs(e2e, 'alice', record().id, { width: 360, height: 780 })
     try {
-      await page.getByRole('table', { name: 'Files' }).getByText('water-dimer.log').waitFor(SETTLE)
+      await page
+        .getByRole('table', { name: 'Files', exact: true })
+        .getByText('water-dimer.log')
+        .waitFor(SETTLE)
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
       expect(overflow).toBeLessThanOrEqual(0)
       await screenshot(page, 'narrow-360')
     } finally {
+      await debugShot(page, expect.getState().currentTestName)
       await context.close()
     }
   })
@@ -151,6 +166,7 @@ describeWithBrowser('workflows widget in Chromium', () => {
         .filter({ hasText: "You don't have access to this record's workflows" })
         .waitFor(SETTLE)
     } finally {
+      await debugShot(page, expect.getState().currentTestName)
       await context.close()
     }
   })

@@ -81,10 +81,19 @@ ${items}
   )
 }
 
+// Plain, like an unthemed Invenio page; the widget takes its font and colours from here.
+const PAGE_STYLE = [
+  'body{font-family:system-ui,sans-serif;line-height:1.4;max-width:72rem;margin:0 auto;padding:0 1rem;color:#1b1f24}',
+  'header{padding:.5rem 0;border-bottom:1px solid #d0d7de;margin-bottom:1rem}',
+  'table{border-collapse:collapse;margin:1rem 0}caption{text-align:left;font-weight:600}',
+  'td,th{padding:.25rem .75rem .25rem 0;text-align:left;overflow-wrap:anywhere}',
+].join('')
+
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
+<style>${PAGE_STYLE}</style></head>
 <body>
 ${body}
 </body>
