@@ -198,10 +198,22 @@ describeTargets('Kubernetes API semantics', (t) => {
         mergePatch(),
       ),
     )
-    expect(added.code).toBe(422)
-    expect(added.body).toMatchObject({
-      reason: 'Invalid',
-      details: { causes: [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers' }] },
+    const forbidden =
+      'Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"contract.compchem.test/late"}'
+    const cause = { reason: 'FieldValueForbidden', message: forbidden, field: 'metadata.finalizers' }
+    expect(added).toEqual({
+      code: 422,
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `WorkflowTemplate.argoproj.io "${name}" is invalid: metadata.finalizers: ${forbidden}`,
+        reason: 'Invalid',
+        // Listed twice by the real server too: its update validation checks metadata twice.
+        details: { name, group: 'argoproj.io', kind: 'WorkflowTemplate', causes: [cause, cause] },
+        code: 422,
+      },
     })
 
     await target.custom.patchNamespacedCustomObject(
@@ -215,6 +227,30 @@ describeTargets('Kubernetes API semantics', (t) => {
       return result?.code === 404 ? result : undefined
     })
     expect(gone.body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 })
+  })
+
+  test('deleting answers a Success Status carrying the uid', async () => {
+    const target = t()
+    const created = (await target.custom.createNamespacedCustomObject({
+      ...templates(target),
+      body: template(target, 'deleted'),
+    })) as KubeObject
+    const answer = await target.custom.deleteNamespacedCustomObject({
+      ...templates(target),
+      name: created.metadata.name!,
+    })
+    expect(answer).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: {
+        name: created.metadata.name,
+        group: 'argoproj.io',
+        kind: 'workflowtemplates',
+        uid: created.metadata.uid,
+      },
+    })
   })
 
   test('dryRun=All answers like a create but stores nothing', async () => {

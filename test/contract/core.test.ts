@@ -160,11 +160,11 @@ describeTargets('Kubernetes core objects: secrets, garbage collection, pods/log'
       })
     })
 
-    test('of a pod no node has taken yet is empty', async () => {
+    test('of a pod no node has taken yet is 204 No Content', async () => {
       const target = t()
       await pod(target, 'unscheduled', ['main'])
       const response = await rawRequest(target.kc, 'GET', logPath(target, 'unscheduled'))
-      expect(response.status).toBe(200)
+      expect(response.status).toBe(204)
       expect(response.text).toBe('')
     })
   })

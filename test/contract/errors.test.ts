@@ -99,12 +99,30 @@ describeTargets('Kubernetes Status errors', (t) => {
     )
   })
 
-  test('a body whose kind does not match the URL is 400 BadRequest', async () => {
+  test('a body whose kind does not match the URL is 422 Invalid on the kind field', async () => {
     const target = t()
-    const body = { ...template(target, `${target.prefix}-kind`), kind: 'Workflow' }
+    const name = `${target.prefix}-kind`
+    const body = { ...template(target, name), kind: 'Workflow' }
     const refused = await failure(target.custom.createNamespacedCustomObject({ ...templates(target), body }))
-    expect(refused.code).toBe(400)
-    expect(refused.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 })
+    const detail = 'Invalid value: "Workflow": must be WorkflowTemplate'
+    expect(refused).toEqual({
+      code: 422,
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `Workflow.argoproj.io "${name}" is invalid: kind: ${detail}`,
+        reason: 'Invalid',
+        details: {
+          name,
+          group: 'argoproj.io',
+          kind: 'Workflow',
+          causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'kind' }],
+        },
+        code: 422,
+      },
+    })
   })
 
   test('a merge-patch content type with a JSON-patch body, and the reverse, are refused', async () => {

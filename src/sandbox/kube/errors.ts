@@ -122,7 +122,8 @@ export interface FieldError {
 /** `Workflow.argoproj.io "x" is invalid: [a, b]` — the kind (not the plural) qualifies Invalid errors. */
 export function invalid(group: string, kind: string, name: string, errors: FieldError[]): ApiError {
   const qualifiedKind = group ? `${kind}.${group}` : kind
-  const rendered = errors.map((e) => `${e.field}: ${e.message}`)
+  // Like utilerrors.Aggregate: the message lists each distinct error once, the causes keep them all.
+  const rendered = [...new Set(errors.map((e) => `${e.field}: ${e.message}`))]
   const list = rendered.length === 1 ? rendered[0] : `[${rendered.join(', ')}]`
   const d: StatusDetails = { name, kind }
   if (group) d.group = group

@@ -49,6 +49,14 @@ function checkIdentity(
       `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`,
     )
   }
+  if (object.kind && object.kind !== info.kind && info.custom) {
+    // The custom resource handler validates kind as a field (checked against a real kube-apiserver).
+    const name = ((object.metadata as { name?: string } | undefined)?.name ?? '') as string
+    const detail = `Invalid value: ${JSON.stringify(object.kind)}: must be ${info.kind}`
+    throw invalid(info.group, String(object.kind), name, [
+      { field: 'kind', type: 'FieldValueInvalid', message: detail },
+    ])
+  }
   if (object.kind && object.kind !== info.kind) {
     throw badRequest(
       `the kind in the data (${String(object.kind)}) does not match the expected kind (${info.kind})`,
@@ -220,7 +228,7 @@ function decodeContinue(token: string): ContinueToken {
     return parsed
   } catch {
     throw badRequest(
-      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+      'invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
     )
   }
 }

@@ -63,8 +63,8 @@ export function servePodLog(res: ServerResponse, request: PodLogRequest): void {
   }
   const state = logs.state(namespace, podName, container)
   if (!state && !(pod.spec as { nodeName?: string } | undefined)?.nodeName) {
-    // No node has the pod: the API server has no kubelet to ask and answers an empty log.
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' })
+    // No node has the pod: the API server has no kubelet to ask and answers 204 No Content.
+    res.writeHead(204, { 'Cache-Control': 'no-cache, private' })
     res.end()
     return
   }

@@ -95,12 +95,8 @@ export function parseFieldSelector(resource: ResourceName, selector: string | un
     if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`)
     const [, field, op, value] = m as unknown as [string, string, string, string]
     const read = fields[field]
-    if (!read) {
-      const known = Object.keys(fields)
-        .map((f) => JSON.stringify(f))
-        .join(', ')
-      throw badRequest(`"${field}" is not a known field selector: only ${known}`)
-    }
+    // Worded as the field label conversions of custom resources and core kinds word it.
+    if (!read) throw badRequest(`field label not supported: ${field}`)
     return (o: KubeObject) => ((read(o) ?? '') === value) === (op !== '!=')
   })
   return (object) => tests.every((t) => t(object))

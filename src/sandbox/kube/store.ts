@@ -166,8 +166,13 @@ export class MemoryStore implements ObjectStore {
     if (this.specChanged(resource, old, next)) next.metadata.generation = (old.metadata.generation ?? 0) + 1
     // A write that changes nothing is not a write: no new resourceVersion, no event.
     if (isDeepStrictEqual(old, next) || options.dryRun) return structuredClone(next)
+    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+      // As the real registry does: the update is not written, the object is deleted instead (watchers see
+      // only DELETED, carrying the last stored state) and the caller gets the updated object back.
+      this.remove(resource, ns, name)
+      return structuredClone(next)
+    }
     this.write(resource, ns, next, 'MODIFIED')
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) this.remove(resource, ns, name)
     return structuredClone(next)
   }
 
@@ -279,13 +284,14 @@ export class MemoryStore implements ObjectStore {
   private checkNoNewFinalizers(old: KubeObject, next: KubeObject): void {
     const added = (next.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f))
     if (!added.length) return
-    throw invalidObject(this.resourceOf(old), next, [
-      {
-        field: 'metadata.finalizers',
-        type: 'FieldValueForbidden',
-        message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
-      },
-    ])
+    const error: FieldError = {
+      field: 'metadata.finalizers',
+      type: 'FieldValueForbidden',
+      message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+    }
+    // The real server runs this metadata check twice (generic and per-kind update validation): the
+    // cause is listed twice, the message (built from the de-duplicated list) once.
+    throw invalidObject(this.resourceOf(old), next, [error, error])
   }
 
   private resourceOf(object: KubeObject): ResourceName {

@@ -49,11 +49,16 @@ export function serveWatch(res: ServerResponse, watch: WatchRequest): void {
     const now = selected(event.object)
     const before = event.type === 'MODIFIED' ? selected(event.previous) : now
     let type: WireEvent['type'] | undefined = event.type
-    // An object that moves into or out of a filtered watch appears or disappears, as in the watch cache.
+    let object = event.object
+    // An object that moves into or out of a filtered watch appears or disappears, as in the watch cache;
+    // one that leaves is sent as the watch last matched it, at the version that moved it out.
     if (event.type === 'MODIFIED' && now && !before) type = 'ADDED'
-    else if (event.type === 'MODIFIED' && !now && before) type = 'DELETED'
-    else if (!now) type = undefined
-    if (type) send({ type, object: event.object })
+    else if (event.type === 'MODIFIED' && !now && before && event.previous) {
+      type = 'DELETED'
+      object = structuredClone(event.previous)
+      object.metadata.resourceVersion = event.object.metadata.resourceVersion
+    } else if (!now) type = undefined
+    if (type) send({ type, object })
   }
 
   let backlog: StoredEvent[] = []
