@@ -27,7 +27,7 @@ import { addSyncRoutes } from './http/routes/sync.js'
 import { addUiRoutes } from './http/routes/ui.js'
 import { startAutomatic } from './processing/automatic-service.js'
 import { startServer, type RunningServer } from './http/server.js'
-import { createInvenioClient, type InvenioClient } from './invenio/index.js'
+import { createInvenioClient, SERVICE_CREDENTIALS, type InvenioClient } from './invenio/index.js'
 import { createLogger } from './log.js'
 import { startLive } from './streams/live.js'
 import { closeOpenStreams } from './streams/sse.js'
@@ -198,8 +198,14 @@ function healthChecks(context: ServiceContext): HealthCheck[] {
       check: async () => {
         const stats = context.informer.stats()
         if (!context.informer.synced()) throw new Error('workflow informer has not synced yet')
+        if (!stats.watching) throw new Error('workflow informer is re-establishing its watch')
         return { details: { ...stats, lastSyncAt: stats.lastSyncAt?.toISOString() } }
       },
+    },
+    {
+      name: 'invenio',
+      critical: false,
+      check: () => context.invenio.ping(SERVICE_CREDENTIALS),
     },
   ]
 }

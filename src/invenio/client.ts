@@ -1,6 +1,6 @@
 // The service's one module for Invenio. It starts from a configured record URL pattern (OARepo/NRP
 // has one path prefix per metadata model) and from then on only follows the `links` Invenio returns.
-import { NoAccessError, NotFoundError, RefusedError } from './errors.js'
+import { NoAccessError, NotFoundError, RefusedError, UnavailableError } from './errors.js'
 import { parseFileEntry, parseFileListing, parseRecord, parseUser } from './parse.js'
 import { InvenioTransport, redactedUrl, throwForStatus } from './transport.js'
 import {
@@ -77,6 +77,8 @@ export interface InvenioClient {
    * emails (the service token's account); NotFoundError, NoAccessError, UnavailableError otherwise.
    */
   getUser(userId: string, credentials: InvenioCredentials): Promise<CheckedUser>
+  /** Resolves when Invenio answers at all (any status below 500); UnavailableError otherwise. */
+  ping(credentials: InvenioCredentials): Promise<void>
 }
 
 const DEFAULT_HEAD_BYTES = 65536
@@ -228,6 +230,15 @@ export function createInvenioClient(options: InvenioClientOptions): InvenioClien
 
     async getUser(userId, credentials) {
       return parseUser(await transport.json(userUrl(userId), { method: 'GET', credentials }))
+    },
+
+    async ping(credentials) {
+      try {
+        await transport.json(userCheckUrl, { method: 'GET', credentials })
+      } catch (error) {
+        // A refusal or an odd answer still proves Invenio is there; only "unreachable" counts.
+        if (error instanceof UnavailableError) throw error
+      }
     },
   }
   return client
