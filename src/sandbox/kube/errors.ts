@@ -114,7 +114,12 @@ export function conflict(qr: QualifiedResource, name: string, why = MODIFIED_CON
 /** A field error, rendered as Kubernetes renders field.Error: `<field>: <type>: <detail>`. */
 export interface FieldError {
   field: string
-  type: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported' | 'FieldValueForbidden'
+  type:
+    | 'FieldValueInvalid'
+    | 'FieldValueTypeInvalid'
+    | 'FieldValueRequired'
+    | 'FieldValueNotSupported'
+    | 'FieldValueForbidden'
   /** Already rendered value detail, e.g. `Invalid value: "integer": spec.x in body must be of type string`. */
   message: string
 }

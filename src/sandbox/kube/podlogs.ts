@@ -62,12 +62,6 @@ export function servePodLog(res: ServerResponse, request: PodLogRequest): void {
     throw badRequest(`container ${container} is not valid for pod ${podName}`)
   }
   const state = logs.state(namespace, podName, container)
-  if (!state && !(pod.spec as { nodeName?: string } | undefined)?.nodeName) {
-    // No node has the pod: the API server has no kubelet to ask and answers 204 No Content.
-    res.writeHead(204, { 'Cache-Control': 'no-cache, private' })
-    res.end()
-    return
-  }
   if (!state || state === 'waiting') {
     throw badRequest(
       `container "${container}" in pod "${podName}" is waiting to start: ${waitingReason(pod, container)}`,

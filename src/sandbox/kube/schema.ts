@@ -133,7 +133,7 @@ function walkObject(
 function typeError(path: string, expected: string, actual: string): FieldError {
   return {
     field: path,
-    type: 'FieldValueInvalid',
+    type: 'FieldValueTypeInvalid',
     message: `Invalid value: "${actual}": ${path} in body must be of type ${expected}: "${actual}"`,
   }
 }
@@ -150,5 +150,26 @@ export function checkAgainstSchema(object: Record<string, unknown>, schema: Stru
     metadata: serverOwned,
   }
   walkObject(object, { ...schema, properties }, '', check)
+  // A schema with CEL rules (Argo's full CRDs have some) skips them on an object that already failed, and
+  // says so in one more cause, as the real server does.
+  if (check.errors.length && hasCelRules(schema)) check.errors.push(CEL_SKIPPED)
   return check
+}
+
+const CEL_SKIPPED: FieldError = {
+  field: '<nil>',
+  type: 'FieldValueInvalid',
+  message:
+    'Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+}
+
+const celRules = new WeakMap<StructuralSchema, boolean>()
+
+function hasCelRules(schema: StructuralSchema): boolean {
+  let found = celRules.get(schema)
+  if (found === undefined) {
+    found = JSON.stringify(schema).includes('"x-kubernetes-validations"')
+    celRules.set(schema, found)
+  }
+  return found
 }
