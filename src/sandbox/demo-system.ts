@@ -9,6 +9,7 @@ import type { Logger } from '../log.js'
 import { startService, type RunningService } from '../service.js'
 import { startSandboxCluster, type SandboxCluster } from './cluster.js'
 import { seedSampleData, startFakeInvenio, type FakeInvenio } from './invenio/index.js'
+import { startMailCatcher, type CaughtMail } from './mail-catcher.js'
 import { applyWorkflowTemplates } from './templates.js'
 import type { KubeObject } from './types.js'
 
@@ -20,6 +21,8 @@ export interface DemoOptions {
   env?: Record<string, string | undefined>
   /** Seconds a sandbox step runs (SANDBOX_STEP_SECONDS); the GROMACS MD step runs this × 100. */
   stepSeconds?: number
+  /** Receives the completion emails of a loopback mail server the demo points SMTP_URL at. */
+  onMail?: (mail: CaughtMail) => void
 }
 
 export interface DemoUser {
@@ -112,6 +115,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoSystem> {
     })
     closers.push(() => invenio.close())
     const sample = seedSampleData(invenio)
+    const mail = options.onMail ? await startMailCatcher(options.onMail) : undefined
+    if (mail) closers.push(() => mail.close())
 
     const settings = loadSettings({
       PGLITE_DATA_DIR: 'memory://',
@@ -125,6 +130,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoSystem> {
       INVENIO_WEBHOOK_SECRETS: webhookSecret,
       // The record page of the fake Invenio embeds the widget, which calls the service cross-origin.
       CORS_ORIGINS: env.CORS_ORIGINS ?? invenio.url,
+      ...(mail && !env.SMTP_URL ? { SMTP_URL: mail.url } : {}),
       ...(cluster.argoServerUrl ? { ARGO_SERVER_URL: cluster.argoServerUrl } : {}),
     })
     const kubeConfig = new KubeConfig()

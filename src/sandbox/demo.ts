@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info', name: 'demo' })
   let demo
   try {
-    demo = await startDemo({ logger })
+    demo = await startDemo({
+      logger,
+      onMail: (mail) => console.log(`demo mail server: email to ${mail.to.join(', ')}: ${mail.subject}`),
+    })
   } catch (error) {
     if (error instanceof SettingsError) {
       console.error(`demo: ${error.message}`)
@@ -58,6 +61,8 @@ Try it as alice:
   curl -H 'Authorization: Bearer ${alice.token}' ${apiUrl}/api/v1/records/${record.id}/files
   curl -H 'Authorization: Bearer ${alice.token}' -H 'Content-Type: application/json' \\
        -d '{"type":"gaussian-log","files":["water-dimer.log"]}' ${apiUrl}/api/v1/records/${record.id}/workflows
+
+Completion emails go to a mail server inside the demo, which prints each one here.
 
 Automatic processing: upload a Gaussian .log to "${demo.records[1]!.title}" (${invenioUrl}/api/${demo.invenio.modelPrefix}/${demo.records[1]!.id}/draft/files)
 and its run starts by itself (docs/invenio-integration.md).

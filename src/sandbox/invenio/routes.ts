@@ -37,6 +37,8 @@ export async function route(
   const [first, second, third, ...rest] = segments
 
   if (first === 'api' && second === 'me' && segments.length === 2) return me(res, method, identity, ctx)
+  if (first === 'api' && second === 'users' && third && segments.length === 3)
+    return userById(res, method, identity, ctx, third)
   if (await browserRoute(ctx, req, res, segments)) return
   // The deposit form's URL in NRP: the same page as the record's.
   if (first === ctx.modelPrefix && second === 'uploads' && third && segments.length === 3) {
@@ -170,6 +172,21 @@ function sendContent(req: IncomingMessage, res: ServerResponse, file: StoredFile
  * invenio-accounts' REST `GET /api/me` (a `login_required` view). The real payload is id, email,
  * confirmed_at, last_login_at and roles; username is added for the service's convenience.
  */
+/** InvenioRDM's `GET /api/users/{id}`: the email only for the user themself and the service account. */
+function userById(
+  res: ServerResponse,
+  method: string,
+  identity: Identity,
+  ctx: RouteContext,
+  id: string,
+): void {
+  if (method !== 'GET') throw methodNotAllowed()
+  const user = ctx.store.userById(id)
+  if (!user) throw new InvenioError(404, 'The persistent identifier does not exist.')
+  const seesEmail = identity.kind === 'service' || (identity.kind === 'user' && identity.user.id === user.id)
+  sendJson(res, 200, { id: user.id, username: user.name, ...(seesEmail ? { email: user.email } : {}) })
+}
+
 function me(res: ServerResponse, method: string, identity: Identity, ctx: RouteContext): void {
   if (method !== 'GET') throw methodNotAllowed()
   if (identity.kind === 'anonymous') throw permissionDenied()

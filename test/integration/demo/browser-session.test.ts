@@ -95,3 +95,19 @@ test('the full-page link hands the session over in the URL fragment, or says why
     `/login?next=${encodeURIComponent(`/compchem/workflows/${record().id}`)}`,
   )
 })
+
+test("the fake Invenio shows a user's email to the service account and to the user only", async () => {
+  const alice = demo.users.find((u) => u.name === 'alice')!
+  const bob = demo.users.find((u) => u.name === 'bob')!
+  const me = (await (
+    await fetch(`${demo.invenioUrl}/api/me`, { headers: { authorization: `Bearer ${alice.token}` } })
+  ).json()) as { id: string }
+  const user = (token: string) =>
+    fetch(`${demo.invenioUrl}/api/users/${me.id}`, { headers: { authorization: `Bearer ${token}` } }).then(
+      (answer) => answer.json() as Promise<Record<string, unknown>>,
+    )
+  expect(await user(demo.serviceToken)).toEqual({ id: me.id, username: 'alice', email: 'alice@example.org' })
+  expect(await user(alice.token)).toMatchObject({ email: 'alice@example.org' })
+  expect(await user(bob.token)).toEqual({ id: me.id, username: 'alice' })
+  expect((await fetch(`${demo.invenioUrl}/api/users/999`)).status).toBe(404)
+})
