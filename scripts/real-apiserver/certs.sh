@@ -5,7 +5,7 @@ set -euo pipefail
 dir=$1
 mkdir -p "$dir"
 cd "$dir"
-quiet() { "$@" 2>/dev/null >/dev/null; }
+quiet() { "$@" >"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log" >&2; return 1; }; }
 quiet openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=contract-ca' -keyout ca.key -out ca.crt
 quiet openssl req -newkey rsa:2048 -nodes -subj '/CN=kube-apiserver' -keyout apiserver.key -out apiserver.csr
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' >san.ext
