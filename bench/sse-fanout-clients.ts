@@ -1,59 +1,76 @@
-// Worker thread of bench/sse-fanout: opens SSE clients and reports, in batches, when each workflow
-// event arrived (absolute ms, comparable across threads), so client parsing does not share the
-// service's event loop.
+// Child process of bench/sse-fanout: the SSE clients, off the service's event loop as browsers are.
+// Each keeps when every workflow event arrived (wall-clock ms, comparable across processes); the
+// whole list goes to the benchmark over IPC when it stops them, so IPC stays out of the run.
 import http from 'node:http'
-import { parentPort, workerData } from 'node:worker_threads'
+import type { ELDHistogram } from 'node:perf_hooks'
 import { createParser } from 'eventsource-parser'
+import type { WorkflowEventData } from '../src/streams/index.js'
+import {
+  loopDelayMonitor,
+  loopDelayOf,
+  now,
+  serveRequests,
+  stateKey,
+  type ClientsReply,
+  type ClientsRequest,
+  type Stamps,
+} from './sse-fanout-protocol.js'
 
-interface Job {
-  baseUrl: string
-  records: string[]
-  count: number
-  offset: number
-}
-
-const job = workerData as Job
-const now = () => performance.timeOrigin + performance.now()
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity })
 const requests: http.ClientRequest[] = []
-let batch: Array<[string, number]> = []
+const arrivals: Stamps = []
+let failed = 0
+let loopDelay: ELDHistogram | undefined
 
-await Promise.all(
-  Array.from(
-    { length: job.count },
-    (_, i) =>
-      new Promise<void>((resolve, reject) => {
-        const record = job.records[(job.offset + i) % job.records.length]!
-        const request = http.get(`${job.baseUrl}/${record}`, { agent }, (response) => {
-          const parser = createParser({
-            onEvent: (event) => {
-              if (event.event !== 'workflow') return
-              const data = JSON.parse(event.data) as { name: string; phase: string; progress: string }
-              batch.push([`${data.name}|${data.phase}|${data.progress}`, now()])
-            },
-          })
-          response.setEncoding('utf8')
-          response.on('data', (chunk: string) => parser.feed(chunk))
-          response.on('error', () => {})
-          resolve()
-        })
-        request.on('error', reject)
-        requests.push(request)
-      }),
-  ),
-)
+function openClient(url: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const request = http.get(url, { agent }, (response) => {
+      const parser = createParser({
+        onEvent: (event) => {
+          if (event.event !== 'workflow') return
+          const at = now()
+          arrivals.push([stateKey(JSON.parse(event.data) as WorkflowEventData), at])
+        },
+      })
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => parser.feed(chunk))
+      response.on('error', () => {})
+      resolve()
+    })
+    request.on('error', () => {
+      failed++
+      resolve()
+    })
+    requests.push(request)
+  })
+}
 
-const flush = setInterval(() => {
-  if (batch.length) parentPort!.postMessage({ kind: 'received', items: batch })
-  batch = []
-}, 100)
-parentPort!.postMessage({ kind: 'open' })
-parentPort!.on('message', (message: { kind: string }) => {
-  if (message.kind !== 'stop') return
-  clearInterval(flush)
-  if (batch.length) parentPort!.postMessage({ kind: 'received', items: batch })
-  for (const request of requests) request.destroy()
-  agent.destroy()
-  parentPort!.postMessage({ kind: 'stopped' })
-  parentPort!.close()
+serveRequests<ClientsRequest, ClientsReply>(async (request) => {
+  switch (request.kind) {
+    case 'open': {
+      const { baseUrl, records, count, offset } = request
+      await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          openClient(`${baseUrl}/${encodeURIComponent(records[(offset + i) % records.length]!)}`),
+        ),
+      )
+      return { kind: 'open', opened: count - failed }
+    }
+    case 'measure':
+      loopDelay = loopDelayMonitor()
+      return
+    case 'count':
+      return { kind: 'count', received: arrivals.length }
+    case 'stop': {
+      loopDelay?.disable()
+      for (const client of requests) client.destroy()
+      agent.destroy()
+      return {
+        kind: 'arrivals',
+        items: arrivals,
+        loopDelayMs: loopDelay ? loopDelayOf(loopDelay) : { p50: NaN, p99: NaN },
+        failed,
+      }
+    }
+  }
 })

@@ -1,0 +1,101 @@
+// The figures bench/sse-fanout hands to bench/run.ts (see bench/report.ts), with the notes a reader
+// needs to judge them: where each part ran and how loaded the machine was.
+import type { BenchResult } from './report.js'
+import { round, type LoopDelay } from './sse-fanout-protocol.js'
+
+export interface Options {
+  clients: number
+  records: number
+  runs: number
+  baselineClients: number
+  clientProcesses: number
+}
+
+export interface FanoutResult {
+  mode: 'hub' | 'baseline'
+  clients: number
+  upstreamWatches: number
+  /** Client receipts of a workflow event: expected = every written state times its record's clients. */
+  deliveries: { expected: number; received: number }
+  events: number
+  latencyMs: { p50: number; p99: number; max: number }
+  /** Hub only: from the shared informer hearing of a change to a client receiving it. */
+  fanoutMs: { p50: number; p99: number; samples: number }
+  /** How long each process's event loop was held up while runs changed state. */
+  eventLoopDelayMs: LoopDelay
+  clusterLoopDelayMs: LoopDelay
+  clientsLoopDelayMs: LoopDelay[]
+  /** Of the service process. */
+  heapUsedMb: number
+  rssMb: number
+  /** os.loadavg() (1, 5, 15 min) as the runs started and once every event had arrived. */
+  loadAverage: { start: number[]; end: number[] }
+}
+
+export interface FanoutRun {
+  hub: FanoutResult
+  baseline: FanoutResult
+  ratios: { upstreamWatches: number; p99Latency: number; p50Latency: number }
+}
+
+const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ')
+
+export function report(options: Options, result: FanoutRun): BenchResult {
+  const { hub, baseline } = result
+  return {
+    name: 'sse-fanout',
+    description: `${options.clients} SSE clients over ${options.records} records while ${options.runs} runs change state: one shared informer (hub) vs one upstream watch per client (baseline: ${options.baselineClients} clients)`,
+    figures: [
+      {
+        metric: 'upstream watch connections',
+        unit: 'watches',
+        value: hub.upstreamWatches,
+        baseline: baseline.upstreamWatches,
+        ratio: result.ratios.upstreamWatches,
+        target: '1 vs one per client',
+        met: hub.upstreamWatches === 1,
+      },
+      {
+        metric: 'delivery latency p50 (store write → client)',
+        unit: 'ms',
+        value: hub.latencyMs.p50,
+        baseline: baseline.latencyMs.p50,
+        ratio: result.ratios.p50Latency,
+      },
+      {
+        metric: 'delivery latency p99 (store write → client)',
+        unit: 'ms',
+        value: hub.latencyMs.p99,
+        baseline: baseline.latencyMs.p99,
+        ratio: result.ratios.p99Latency,
+        target: 'p99 under 250 ms',
+        met: hub.latencyMs.p99 < 250,
+      },
+      {
+        metric: 'hub fan-out latency p99 (informer → client)',
+        unit: 'ms',
+        value: hub.fanoutMs.p99,
+        baseline: baseline.latencyMs.p99,
+        ratio: round(baseline.latencyMs.p99 / hub.fanoutMs.p99),
+        target: 'p99 under 250 ms',
+        met: hub.fanoutMs.p99 < 250,
+      },
+      {
+        metric: 'service process heap after the runs',
+        unit: 'MB',
+        value: hub.heapUsedMb,
+        baseline: baseline.heapUsedMb,
+        ratio: round(baseline.heapUsedMb / hub.heapUsedMb),
+      },
+    ],
+    notes: [
+      `Three processes, as in a deployment: the service (informers, hub, HTTP server) is the benchmark's process; the sandbox cluster (Kubernetes API server and Argo controller simulators) with the workload taking runs through their states is a child process, and the SSE clients another (${options.clientProcesses} process(es)). They meet only over HTTP on loopback; write and arrival times and the watch count travel over IPC, outside the measured window.`,
+      'Latency is from the sandbox store writing a state to a client receiving the workflow event for it (store → API server watch → informer → hub → client socket), on clocks of different processes of one machine.',
+      'Upstream watches are counted on the sandbox API server (open watch subscriptions).',
+      `Deliveries received/expected: hub ${hub.deliveries.received}/${hub.deliveries.expected}, baseline ${baseline.deliveries.received}/${baseline.deliveries.expected} (expected = every state the store wrote times the clients of its record; the runs' end waits until all arrived or arrivals stalled for 3 s).`,
+      `Event-loop delay p99 while runs changed state — hub: service ${hub.eventLoopDelayMs.p99} ms, cluster ${hub.clusterLoopDelayMs.p99} ms, clients ${hub.clientsLoopDelayMs.map((d) => d.p99).join('/')} ms; baseline: service ${baseline.eventLoopDelayMs.p99} ms, cluster ${baseline.clusterLoopDelayMs.p99} ms, clients ${baseline.clientsLoopDelayMs.map((d) => d.p99).join('/')} ms.`,
+      `The machine has 2 cores shared with other engineers' jobs; load average (1, 5, 15 min) at the hub's runs: ${load(hub.loadAverage.start)} → ${load(hub.loadAverage.end)}; at the baseline's: ${load(baseline.loadAverage.start)} → ${load(baseline.loadAverage.end)}.`,
+    ],
+    details: { options, hub, baseline },
+  }
+}
