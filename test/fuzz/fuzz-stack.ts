@@ -1,19 +1,10 @@
-// The system `npm run demo` starts (sandbox cluster, fake Invenio with the sample users and records,
-// the service on embedded PostgreSQL), built from the same exported parts, for scripts/fuzz.sh:
-// it listens on a free loopback port, knows the service token, seeds a finished and a running run so
-// the fuzzer can aim at real ones, and writes everything the script needs to $FUZZ_STATE_FILE.
+// The system `npm run demo` starts (src/sandbox/demo-system.ts), for scripts/fuzz.sh: on a free
+// loopback port, with rate limits raised, a run seeded so the fuzzer can aim at a real one, and
+// everything the script needs written to $FUZZ_STATE_FILE.
 // Run: `npx tsx test/fuzz/fuzz-stack.ts`; stop with SIGTERM.
-import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
-import { KubeConfig } from '@kubernetes/client-node'
-import { loadSettings } from '../../src/config/index.js'
 import { createLogger } from '../../src/log.js'
-import { startSandboxCluster } from '../../src/sandbox/cluster.js'
-import { seedSampleData, startFakeInvenio } from '../../src/sandbox/invenio/index.js'
-import { applyWorkflowTemplates } from '../../src/sandbox/templates.js'
-import { startService } from '../../src/service.js'
-
-const NAMESPACE = 'default'
+import { startDemo } from '../../src/sandbox/demo-system.js'
 
 export interface FuzzState {
   url: string
@@ -41,63 +32,49 @@ async function startRun(url: string, token: string, recordId: string, body: obje
 async function main(): Promise<void> {
   const stateFile = process.env.FUZZ_STATE_FILE
   if (!stateFile) throw new Error('FUZZ_STATE_FILE must name the file to write the state to')
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'fuzz-stack' })
-  const cluster = await startSandboxCluster({ speed: 20, stepSeconds: 1 })
-  await applyWorkflowTemplates(cluster.store, NAMESPACE)
-  const serviceToken = randomBytes(24).toString('base64url')
-  const invenio = await startFakeInvenio({ serviceToken })
-  const sample = seedSampleData(invenio)
-
-  const settings = loadSettings({
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    HOST: '127.0.0.1',
-    PGLITE_DATA_DIR: 'memory://',
-    CATALOG_FILE: 'config/catalog.yaml',
-    CATALOG_WATCH: 'false',
-    KUBE_NAMESPACE: NAMESPACE,
-    INVENIO_URL: invenio.url,
-    INVENIO_RECORD_URL_TEMPLATE: `{base}/api/${invenio.modelPrefix}/{id}/draft`,
-    INVENIO_USER_CHECK_PATH: '/api/me',
-    INVENIO_SERVICE_TOKEN: serviceToken,
-    INVENIO_WEBHOOK_SECRETS: randomBytes(24).toString('base64url'),
-    // The fuzzer sends thousands of starts and actions; 429s would hide what the handlers do.
-    RATE_LIMIT_START_PER_MINUTE: '100000',
-    RATE_LIMIT_START_BURST: '100000',
-    RATE_LIMIT_ACTION_PER_MINUTE: '100000',
-    RATE_LIMIT_ACTION_BURST: '100000',
-    ...(cluster.argoServerUrl ? { ARGO_SERVER_URL: cluster.argoServerUrl } : {}),
+  const logLevel = process.env.LOG_LEVEL ?? 'warn'
+  const demo = await startDemo({
+    logger: createLogger({ level: logLevel, name: 'fuzz-stack' }),
+    port: 0,
+    stepSeconds: 1,
+    env: {
+      DATABASE_URL: undefined,
+      LOG_LEVEL: logLevel,
+      HOST: '127.0.0.1',
+      CATALOG_WATCH: 'false',
+      // The fuzzer sends thousands of starts and actions; 429s would hide what the handlers do.
+      RATE_LIMIT_START_PER_MINUTE: '100000',
+      RATE_LIMIT_START_BURST: '100000',
+      RATE_LIMIT_ACTION_PER_MINUTE: '100000',
+      RATE_LIMIT_ACTION_BURST: '100000',
+    },
   })
-  const kubeConfig = new KubeConfig()
-  kubeConfig.loadFromString(cluster.kube.kubeconfig())
-  // PORT=0 (any free port) is refused by the settings parser, which guards production values.
-  const service = await startService({ settings: { ...settings, port: 0 }, kubeConfig, logger })
+  const { service, serviceToken } = demo
   await service.context.informer.whenSynced()
 
-  const alice = sample.users.find((user) => user.name === 'alice')!
-  const record = sample.records[0]!
-  const runName = await startRun(service.url, alice.token, record.id, {
+  const alice = demo.users.find((user) => user.name === 'alice')!
+  const record = demo.records[0]!
+  const runName = await startRun(`http://127.0.0.1:${demo.settings.port}`, alice.token, record.id, {
     type: 'gaussian-log',
     files: ['water-dimer.log'],
   })
   const state: FuzzState = {
-    url: service.url,
+    url: `http://127.0.0.1:${demo.settings.port}`,
     serviceToken,
     userToken: alice.token,
     recordId: record.id,
-    emptyRecordId: sample.records[1]!.id,
+    emptyRecordId: demo.records[1]!.id,
     fileKey: 'water-dimer.log',
     runName,
   }
   await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 })
-  console.log(`fuzz stack ready at ${service.url}`)
+  console.log(`fuzz stack ready at ${state.url}`)
 
   let stopping = false
   const stop = async () => {
     if (stopping) return
     stopping = true
-    await service.close()
-    await invenio.close()
-    await cluster.close()
+    await demo.close()
     process.exit(0)
   }
   process.on('SIGINT', () => void stop())
