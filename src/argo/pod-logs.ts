@@ -47,6 +47,9 @@ async function readSmallBody(response: http.IncomingMessage): Promise<string> {
 }
 
 function logsError(statusCode: number, body: string, what: string, headers: http.IncomingHttpHeaders): Error {
+  // A pod no node has taken yet: the API server answers 204 with nothing to stream (checked on a
+  // real kube-apiserver, scripts/real-apiserver.sh).
+  if (statusCode === 204) return new LogsWaitingError(`${what}: the pod is not scheduled yet`, statusCode)
   const error = errorForStatus(statusCode, body, what, headers as Record<string, string>)
   if (statusCode === 404) return new LogsGoneError(error.message, statusCode, error.reason)
   if (statusCode === 400 && WAITING.test(error.message)) {
