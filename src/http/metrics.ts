@@ -43,7 +43,7 @@ export class ServiceMetrics {
   })
   readonly notifications = new Counter({
     name: 'fileprocessor_notification_deliveries_total',
-    help: 'Notification delivery tries, by channel and result (delivered or failed).',
+    help: 'Notification delivery tries, by channel and result (delivered, failed, or no_recipient: no address known).',
     labelNames: ['channel', 'result'] as const,
     registers: [this.registry],
   })
@@ -131,6 +131,10 @@ export class ServiceMetrics {
 
   notificationTry(channel: string, delivered: boolean): void {
     this.notifications.inc({ channel, result: delivered ? 'delivered' : 'failed' })
+  }
+
+  notificationWithoutRecipient(channel: string): void {
+    this.notifications.inc({ channel, result: 'no_recipient' })
   }
 
   /** Where scrape-time gauges read from (set once the parts exist). */

@@ -38,6 +38,8 @@ export interface NotifierOptions {
   sweepIntervalMs?: number
   /** Told of each delivery try and whether it went through (metrics). */
   onDeliveryTry?: (channel: NotificationChannel, delivered: boolean) => void
+  /** Told when a notification ends because nobody's address is known (metrics). */
+  onNoRecipient?: (channel: NotificationChannel) => void
   /** Elects the replica that sweeps the outbox; without one, this replica always sweeps. */
   leader?: { acquire(): Promise<boolean>; release(): Promise<void> }
 }
@@ -242,6 +244,7 @@ export class Notifier {
         if (this.stopping.signal.aborted) return
         const result = await this.attempt(entry)
         if (result.noRecipient) {
+          this.options.onNoRecipient?.(entry.channel)
           await this.recordNoRecipient(entry, attempt, log)
           return
         }

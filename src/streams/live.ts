@@ -28,6 +28,7 @@ export interface LiveContext {
   metrics?: {
     runFinished(type: string, phase: string): void
     notificationTry(channel: string, delivered: boolean): void
+    notificationWithoutRecipient(channel: string): void
   }
 }
 
@@ -55,6 +56,7 @@ export function startLive(context: LiveContext, overrides: Partial<NotifierOptio
     leader: outboxLeader(context),
     onDeliveryTry:
       context.metrics && ((channel, delivered) => context.metrics!.notificationTry(channel, delivered)),
+    onNoRecipient: context.metrics && ((channel) => context.metrics!.notificationWithoutRecipient(channel)),
     ...overrides,
   })
   const recorder = new OutcomeRecorder({

@@ -125,6 +125,10 @@ test('a user Invenio shows no address for gets no email, and nothing fails', asy
     expect(emailsFor(id)).toHaveLength(0)
     const after = notifier().stats()
     expect(after.noRecipient).toBe(before.noRecipient + 1)
+    const series = await service.context.metrics!.registry.getSingleMetricAsString(
+      'fileprocessor_notification_deliveries_total',
+    )
+    expect(series).toMatch(/channel="email",result="no_recipient"} [1-9]/)
     expect(after.failedTries).toBe(before.failedTries)
     expect(after.abandoned).toBe(before.abandoned)
     // The outcome is kept as always, and the sweep does not come back to the email.
