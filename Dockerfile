@@ -13,7 +13,8 @@ ENV CI=true
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.ui.json ./
+COPY ui ./ui
 COPY src ./src
 COPY scripts ./scripts
 # Compiles src/ (the generated Prisma client in src/db/generated included) into dist/.

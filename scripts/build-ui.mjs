@@ -1,9 +1,9 @@
 // Bundles the web component (ui/) into ES modules under dist/ui/, served at /ui/ by the service:
 // compchem-workflows.js (the <compchem-workflows> element, for Invenio's pages) and standalone.js
 // (the /ui/records/{id} page), each minified, self-contained (Lit included) and with a source map.
-// src/http/routes/ui.ts builds the same in memory when the service runs from source; keep the
-// options of both in step.
-import { existsSync } from 'node:fs'
+// src/http/routes/ui.ts builds the same in memory when the service runs from source: both take
+// their esbuild options from ui/esbuild.json.
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -16,20 +16,9 @@ if (!existsSync(join(root, 'ui/src/index.ts'))) {
 }
 
 const result = await build({
+  ...JSON.parse(readFileSync(join(root, 'ui/esbuild.json'), 'utf8')),
   absWorkingDir: root,
-  entryPoints: {
-    'compchem-workflows': 'ui/src/index.ts',
-    standalone: 'ui/src/standalone.ts',
-  },
   outdir: 'dist/ui',
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  sourcemap: 'linked',
-  legalComments: 'eof',
-  tsconfig: 'tsconfig.ui.json',
   metafile: true,
   logLevel: 'warning',
 })

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { BuildOptions } from 'esbuild'
 import type { Request, Response, Router } from 'express'
 import { notFound } from '../problem.js'
 
@@ -56,19 +57,13 @@ async function readBuilt(dir: string): Promise<Assets> {
 async function buildInMemory(root: string): Promise<Assets> {
   // esbuild is a development dependency: loaded only when running from source.
   const { build } = await import('esbuild')
+  // The same options as `npm run ui:build` (scripts/build-ui.mjs).
+  const options = JSON.parse(await readFile(join(root, 'ui/esbuild.json'), 'utf8')) as BuildOptions
   const result = await build({
+    ...options,
     absWorkingDir: root,
-    entryPoints: { 'compchem-workflows': 'ui/src/index.ts', standalone: 'ui/src/standalone.ts' },
     outdir: join(root, 'dist/ui'),
     write: false,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    sourcemap: 'linked',
-    legalComments: 'eof',
-    tsconfig: 'tsconfig.ui.json',
     logLevel: 'silent',
   })
   const assets: Assets = new Map()
