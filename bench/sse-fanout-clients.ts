@@ -1,26 +1,27 @@
 // Child process of bench/sse-fanout: the SSE clients, off the service's event loop as browsers are.
-// Each keeps when every workflow event arrived (wall-clock ms, comparable across processes); the
-// whole list goes to the benchmark over IPC when it stops them, so IPC stays out of the run.
+// Each keeps every workflow event with when it arrived (wall-clock ms, comparable across processes);
+// which state it shows is worked out, and the list sent over IPC, only when the benchmark stops them,
+// so the clients' own work during the run stays small.
 import http from 'node:http'
-import type { ELDHistogram } from 'node:perf_hooks'
 import { createParser } from 'eventsource-parser'
 import type { WorkflowEventData } from '../src/streams/index.js'
 import {
-  loopDelayMonitor,
-  loopDelayOf,
   now,
   serveRequests,
   stateKey,
   type ClientsReply,
   type ClientsRequest,
+  type ProcessLoad,
   type Stamps,
+  watchProcessLoad,
 } from './sse-fanout-protocol.js'
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity })
 const requests: http.ClientRequest[] = []
+/** [event data, arrival time] */
 const arrivals: Stamps = []
 let failed = 0
-let loopDelay: ELDHistogram | undefined
+let measuring: (() => ProcessLoad) | undefined
 
 function openClient(url: string): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -28,8 +29,7 @@ function openClient(url: string): Promise<void> {
       const parser = createParser({
         onEvent: (event) => {
           if (event.event !== 'workflow') return
-          const at = now()
-          arrivals.push([stateKey(JSON.parse(event.data) as WorkflowEventData), at])
+          arrivals.push([event.data, now()])
         },
       })
       response.setEncoding('utf8')
@@ -57,18 +57,18 @@ serveRequests<ClientsRequest, ClientsReply>(async (request) => {
       return { kind: 'open', opened: count - failed }
     }
     case 'measure':
-      loopDelay = loopDelayMonitor()
+      measuring = watchProcessLoad()
       return
     case 'count':
       return { kind: 'count', received: arrivals.length }
     case 'stop': {
-      loopDelay?.disable()
+      const load = measuring?.() ?? null
       for (const client of requests) client.destroy()
       agent.destroy()
       return {
         kind: 'arrivals',
-        items: arrivals,
-        loopDelayMs: loopDelay ? loopDelayOf(loopDelay) : { p50: NaN, p99: NaN },
+        items: arrivals.map(([data, at]) => [stateKey(JSON.parse(data) as WorkflowEventData), at]),
+        load,
         failed,
       }
     }

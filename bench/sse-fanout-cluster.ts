@@ -4,18 +4,17 @@
 // reaches this one over HTTP (the kubeconfig sent at start). Over IPC it reports when the store
 // wrote each visible state (the start of the latency measured) and how many watches are open.
 import { startSandboxCluster, type SandboxCluster } from '../src/sandbox/cluster.js'
-import type { KubeObject, StoreEvent } from '../src/sandbox/types.js'
+import type { KubeObject } from '../src/sandbox/types.js'
 import { workflowEventData } from '../src/streams/index.js'
 import type { Workflow } from '../src/argo/index.js'
 import {
-  loopDelayMonitor,
-  loopDelayOf,
   now,
   serveRequests,
   stateKey,
   type ClusterReply,
   type ClusterRequest,
   type Stamps,
+  watchProcessLoad,
 } from './sse-fanout-protocol.js'
 
 const NS = 'default'
@@ -50,13 +49,13 @@ function manifest(name: string, recordId: string): KubeObject {
   }
 }
 
-/** Open watch subscriptions on the API server: the service's upstream watch connections. */
+/** Open watch subscriptions on the API server (the service's upstream watches), without our own. */
 function openWatches(cluster: SandboxCluster): number {
-  return (cluster.store['storedListeners'] as Set<unknown>).size
+  return (cluster.store['storedListeners'] as Set<unknown>).size - OWN_LISTENERS
 }
 
 async function drive(cluster: SandboxCluster, records: string[], runs: number, prefix: string) {
-  const loopDelay = loopDelayMonitor()
+  const load = watchProcessLoad()
   for (let i = 0; i < runs; i++)
     cluster.store.create('workflows', NS, manifest(`${prefix}-${i}`, records[i % records.length]!))
   const done = () =>
@@ -65,30 +64,37 @@ async function drive(cluster: SandboxCluster, records: string[], runs: number, p
       .filter((wf) => wf.metadata.name?.startsWith(prefix))
       .every((wf) => TERMINAL.includes(String((wf as { status?: { phase?: string } }).status?.phase)))
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 100))
-  loopDelay.disable()
-  return loopDelayOf(loopDelay)
+  return load()
 }
 
 const cluster = await startSandboxCluster({ speed: 10, stepSeconds: 2 })
-// First time the store wrote each state; kept here and sent when asked, so IPC stays out of the run.
-const writes = new Map<string, number>()
-cluster.store.subscribe((event: StoreEvent) => {
-  if (event.resource !== 'workflows') return
-  const key = stateKey(workflowEventData(event.object as unknown as Workflow))
-  if (!writes.has(key)) writes.set(key, now())
+// Each workflow write as the store emitted it, and when. Subscribed first, so the time is taken
+// before any watch relays the event; the store's own copy of the event is kept (no clone), and what
+// clients would see of it is worked out only when asked, so measuring adds little to the run.
+const written: Array<[KubeObject, number]> = []
+cluster.store.subscribeStored((event) => {
+  if (event.resource === 'workflows') written.push([event.object, now()])
 })
+const OWN_LISTENERS = 1
+
+/** First time the store wrote each state a client can see. */
+function writes(): Stamps {
+  const first = new Map<string, number>()
+  for (const [object, at] of written) {
+    const key = stateKey(workflowEventData(object as unknown as Workflow))
+    if (!first.has(key)) first.set(key, at)
+  }
+  return [...first]
+}
 
 serveRequests<ClusterRequest, ClusterReply>(async (request) => {
   switch (request.kind) {
     case 'watches':
       return { kind: 'watches', count: openWatches(cluster) }
     case 'drive':
-      return {
-        kind: 'driven',
-        loopDelayMs: await drive(cluster, request.records, request.runs, request.prefix),
-      }
+      return { kind: 'driven', load: await drive(cluster, request.records, request.runs, request.prefix) }
     case 'writes':
-      return { kind: 'writes', items: [...writes] as Stamps }
+      return { kind: 'writes', items: writes() }
   }
 })
 process.send!({ kind: 'ready', kubeconfig: cluster.kube.kubeconfig() } satisfies ClusterReply)

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { WorkflowEventData } from '../src/streams/index.js'
 
 /**
@@ -32,6 +32,15 @@ export interface LoopDelay {
   p99: number
 }
 
+/** What a process went through while runs changed state. */
+export interface ProcessLoad {
+  /** How long its event loop was held up. */
+  loopDelayMs: LoopDelay
+  /** CPU time it used (user + system) over `wallSeconds`. */
+  cpuSeconds: number
+  wallSeconds: number
+}
+
 export type ClusterRequest =
   | { kind: 'watches' }
   | { kind: 'drive'; records: string[]; runs: number; prefix: string }
@@ -40,7 +49,7 @@ export type ClusterRequest =
 export type ClusterReply =
   | { kind: 'ready'; kubeconfig: string }
   | { kind: 'watches'; count: number }
-  | { kind: 'driven'; loopDelayMs: LoopDelay }
+  | { kind: 'driven'; load: ProcessLoad }
   | { kind: 'writes'; items: Stamps }
 
 export type ClientsRequest =
@@ -52,7 +61,7 @@ export type ClientsRequest =
 export type ClientsReply =
   | { kind: 'open'; opened: number }
   | { kind: 'count'; received: number }
-  | { kind: 'arrivals'; items: Stamps; loopDelayMs: LoopDelay; failed: number }
+  | { kind: 'arrivals'; items: Stamps; load: ProcessLoad | null; failed: number }
 
 /** A child process running one of bench/sse-fanout-*.ts through the tsx loader, spoken to over IPC. */
 export class BenchChild<Request extends { kind: string }, Reply extends { kind: string }> {
@@ -122,14 +131,21 @@ export function serveRequests<Request, Reply>(handle: (request: Request) => Prom
   process.on('SIGTERM', () => process.exit(0))
 }
 
-export function loopDelayMonitor(): ELDHistogram {
+/** Starts watching this process's event-loop delay and CPU time; the returned function reads them. */
+export function watchProcessLoad(): () => ProcessLoad {
   const histogram = monitorEventLoopDelay({ resolution: 10 })
   histogram.enable()
-  return histogram
-}
-
-export function loopDelayOf(histogram: ELDHistogram): LoopDelay {
-  return { p50: round(histogram.percentile(50) / 1e6), p99: round(histogram.percentile(99) / 1e6) }
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  return () => {
+    histogram.disable()
+    const used = process.cpuUsage(cpu)
+    return {
+      loopDelayMs: { p50: round(histogram.percentile(50) / 1e6), p99: round(histogram.percentile(99) / 1e6) },
+      cpuSeconds: round((used.user + used.system) / 1e6),
+      wallSeconds: round((performance.now() - started) / 1000),
+    }
+  }
 }
 
 export function round(value: number): number {

@@ -1,7 +1,7 @@
 // The figures bench/sse-fanout hands to bench/run.ts (see bench/report.ts), with the notes a reader
 // needs to judge them: where each part ran and how loaded the machine was.
 import type { BenchResult } from './report.js'
-import { round, type LoopDelay } from './sse-fanout-protocol.js'
+import { round, type ProcessLoad } from './sse-fanout-protocol.js'
 
 export interface Options {
   clients: number
@@ -21,10 +21,8 @@ export interface FanoutResult {
   latencyMs: { p50: number; p99: number; max: number }
   /** Hub only: from the shared informer hearing of a change to a client receiving it. */
   fanoutMs: { p50: number; p99: number; samples: number }
-  /** How long each process's event loop was held up while runs changed state. */
-  eventLoopDelayMs: LoopDelay
-  clusterLoopDelayMs: LoopDelay
-  clientsLoopDelayMs: LoopDelay[]
+  /** Each process's event-loop delay and CPU time while runs changed state (the cluster's until the runs ended). */
+  load: { service: ProcessLoad; cluster: ProcessLoad; clients: ProcessLoad[] }
   /** Of the service process. */
   heapUsedMb: number
   rssMb: number
@@ -37,6 +35,16 @@ export interface FanoutRun {
   baseline: FanoutResult
   ratios: { upstreamWatches: number; p99Latency: number; p50Latency: number }
 }
+
+const loadOf = (name: string, load: ProcessLoad) =>
+  `${name} ${load.loopDelayMs.p99} ms, ${load.cpuSeconds} s CPU in ${load.wallSeconds} s`
+
+const loads = (result: FanoutResult) =>
+  [
+    loadOf('service', result.load.service),
+    loadOf('cluster', result.load.cluster),
+    ...result.load.clients.map((load) => loadOf('clients', load)),
+  ].join('; ')
 
 const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ')
 
@@ -93,7 +101,7 @@ export function report(options: Options, result: FanoutRun): BenchResult {
       'Latency is from the sandbox store writing a state to a client receiving the workflow event for it (store → API server watch → informer → hub → client socket), on clocks of different processes of one machine.',
       'Upstream watches are counted on the sandbox API server (open watch subscriptions).',
       `Deliveries received/expected: hub ${hub.deliveries.received}/${hub.deliveries.expected}, baseline ${baseline.deliveries.received}/${baseline.deliveries.expected} (expected = every state the store wrote times the clients of its record; the runs' end waits until all arrived or arrivals stalled for 3 s).`,
-      `Event-loop delay p99 while runs changed state — hub: service ${hub.eventLoopDelayMs.p99} ms, cluster ${hub.clusterLoopDelayMs.p99} ms, clients ${hub.clientsLoopDelayMs.map((d) => d.p99).join('/')} ms; baseline: service ${baseline.eventLoopDelayMs.p99} ms, cluster ${baseline.clusterLoopDelayMs.p99} ms, clients ${baseline.clientsLoopDelayMs.map((d) => d.p99).join('/')} ms.`,
+      `While runs changed state, per process — event-loop delay p99 and CPU time used over wall time: hub run: ${loads(hub)}; baseline run: ${loads(baseline)}.`,
       `The machine has 2 cores shared with other engineers' jobs; load average (1, 5, 15 min) at the hub's runs: ${load(hub.loadAverage.start)} → ${load(hub.loadAverage.end)}; at the baseline's: ${load(baseline.loadAverage.start)} → ${load(baseline.loadAverage.end)}.`,
     ],
     details: { options, hub, baseline },

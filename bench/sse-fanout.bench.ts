@@ -10,11 +10,9 @@
 //   [--baseline-clients N] [--client-processes 1] [--hub-only (print, write no result)]
 // Targets (issue 6): hub p99 < 250 ms; upstream watches 1 vs one per client.
 import os from 'node:os'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeBenchResult } from './report.js'
 import {
   BenchChild,
-  loopDelayOf,
   percentile,
   round,
   type ClientsReply,
@@ -22,6 +20,7 @@ import {
   type ClusterReply,
   type ClusterRequest,
   type Stamps,
+  watchProcessLoad,
 } from './sse-fanout-protocol.js'
 import { report, type FanoutResult, type FanoutRun, type Options } from './sse-fanout-report.js'
 import { startBaselineService, startHubService } from './sse-fanout-service.js'
@@ -110,8 +109,7 @@ async function measure(mode: 'hub' | 'baseline', clients: number, options: Optio
     }
     progress(`${mode}: ${watches} upstream watches; running ${options.runs} runs`)
     const loadAtStart = os.loadavg()
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 })
-    loopDelay.enable()
+    const serviceLoad = watchProcessLoad()
     for (const child of clientProcesses) child.send({ kind: 'measure' })
     const prefix = `${mode}-run`
     const driven = await cluster.request({ kind: 'drive', records, runs: options.runs, prefix }, 'driven')
@@ -119,7 +117,7 @@ async function measure(mode: 'hub' | 'baseline', clients: number, options: Optio
     const written = new Map(writes.filter(([key]) => key.startsWith(`${prefix}-`)))
     const expected = expectedDeliveries([...written], records, clients)
     await settle(clientProcesses, () => expected)
-    loopDelay.disable()
+    const load = { service: serviceLoad(), cluster: driven.load }
     const memory = process.memoryUsage()
     const loadAtEnd = os.loadavg()
     const stopped = await Promise.all(
@@ -155,9 +153,7 @@ async function measure(mode: 'hub' | 'baseline', clients: number, options: Optio
         p99: round(percentile(fanout, 99)),
         samples: fanout.length,
       },
-      eventLoopDelayMs: loopDelayOf(loopDelay),
-      clusterLoopDelayMs: driven.loopDelayMs,
-      clientsLoopDelayMs: stopped.map((reply) => reply.loopDelayMs),
+      load: { ...load, clients: stopped.map((reply) => reply.load!) },
       heapUsedMb: round(memory.heapUsed / 2 ** 20),
       rssMb: round(memory.rss / 2 ** 20),
       loadAverage: { start: loadAtStart, end: loadAtEnd },
