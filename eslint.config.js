@@ -9,4 +9,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // CommonJS config files (jest) load each other with require().
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 )
