@@ -2,8 +2,8 @@
 // that has no automatic request yet is queued. `POST /api/v1/records/{id}/sync` does it for one
 // record; the optional sweep does it periodically for records with recent automatic activity, on one
 // replica at a time (a PostgreSQL session advisory lock held on a dedicated connection).
-import pg from 'pg'
 import { AUTOMATIC_LOCK_CLASS, AUTOMATIC_LOCKS, recentAutomaticRecords } from '../db/automatic.js'
+import { LeaderLock } from '../db/leader.js'
 import {
   isCompletedFile,
   isGeneratedFile,
@@ -70,14 +70,21 @@ export interface SweeperOptions {
 /** The periodic sweep; only the replica holding the sweep lock runs it. */
 export class SyncSweeper {
   private timer: NodeJS.Timeout | undefined
-  private leader: pg.Client | undefined
+  private readonly leader: LeaderLock
   private running: Promise<unknown> | undefined
   private stopped = false
 
   constructor(
     private readonly ctx: AutomaticContext,
     private readonly options: SweeperOptions,
-  ) {}
+  ) {
+    this.leader = new LeaderLock({
+      db: ctx.db,
+      key: [AUTOMATIC_LOCK_CLASS, AUTOMATIC_LOCKS.sweep],
+      role: 'sync sweep',
+      logger: ctx.logger,
+    })
+  }
 
   start(): void {
     this.timer = setInterval(() => {
@@ -90,17 +97,17 @@ export class SyncSweeper {
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
     await this.running
-    await this.resign()
+    await this.leader.release()
   }
 
   /** True while this replica holds the sweep lock. */
   isLeader(): boolean {
-    return this.leader !== undefined
+    return this.leader.isLeader()
   }
 
   /** One sweep, if this replica is (or becomes) the leader; returns the records looked at. */
   async tick(): Promise<string[]> {
-    if (this.stopped || !(await this.lead())) return []
+    if (this.stopped || !(await this.leader.acquire())) return []
     const since = new Date(Date.now() - SWEEP_LOOKBACK_MS)
     const records = await recentAutomaticRecords(this.ctx.db.prisma, since)
     let queued = 0
@@ -114,36 +121,5 @@ export class SyncSweeper {
     }
     if (queued) this.options.onQueued()
     return records
-  }
-
-  /** Holds the session lock on its own connection; a lost connection loses the lock with it. */
-  private async lead(): Promise<boolean> {
-    // The embedded PGlite serves one replica over one connection: it is the leader by definition.
-    if (this.ctx.db.embedded) return true
-    if (this.leader) return true
-    const client = new pg.Client({ connectionString: this.ctx.db.url })
-    client.on('error', () => void this.resign())
-    try {
-      await client.connect()
-      const { rows } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock($1::int4, $2::int4) AS locked',
-        [AUTOMATIC_LOCK_CLASS, AUTOMATIC_LOCKS.sweep],
-      )
-      if (rows[0]?.locked) {
-        this.leader = client
-        this.ctx.logger.info('this replica now runs the sync sweep')
-        return true
-      }
-    } catch (error) {
-      this.ctx.logger.warn({ err: error }, 'sync sweep could not try the leader lock')
-    }
-    await client.end().catch(() => undefined)
-    return false
-  }
-
-  private async resign(): Promise<void> {
-    const client = this.leader
-    this.leader = undefined
-    await client?.end().catch(() => undefined)
   }
 }
