@@ -62,7 +62,10 @@ test('the outcome row exists before the finalizer goes; after ttlStrategy delete
   const unsubscribe = stack.cluster.store.subscribe((event: StoreEvent) => {
     if (event.resource !== 'workflows' || event.object.metadata.name !== name) return
     const holds = event.object.metadata.finalizers?.includes(OUTCOME_FINALIZER) ?? false
-    if (!holds && !removals.length) removals.push({ at: Date.now(), type: event.type })
+    // Freeing the last finalizer of an object being deleted is not written as such: the API server
+    // deletes the object in its last stored state (finalizer still listed), as a real one does.
+    if ((!holds || event.type === 'DELETED') && !removals.length)
+      removals.push({ at: Date.now(), type: event.type })
   })
   try {
     name = await startTestRun(stack.service, stack.recordId, {

@@ -47,7 +47,8 @@ test('a started run is listed, followed to Succeeded, and its steps carry the re
   const first = await list()
   expect(first.items).toHaveLength(1)
   expect(first.items[0]).toMatchObject({ name, seq: 1, type: 'gaussian-log', files: ['w.log'] })
-  expect(['Pending', 'Running']).toContain(first.items[0]!.phase)
+  // A fast sandbox (speed 20) on a loaded machine may already have finished it.
+  expect(['Pending', 'Running', 'Succeeded']).toContain(first.items[0]!.phase)
 
   const done = await until('the run to succeed', async () => {
     const item = (await list()).items[0]
