@@ -19,15 +19,19 @@ describeWithBrowser('workflows widget in Chromium', () => {
     await e2e?.close()
   })
 
-  async function startRun(page: Page, type: string, file: string): Promise<void> {
+  /** Chooses the type and files, reviews (the dry run), checks what the review says, starts. */
+  async function startRun(page: Page, type: string, files: string[], review?: string): Promise<void> {
     await page.getByRole('button', { name: 'Start a workflow' }).click()
     const dialog = page.getByRole('dialog', { name: 'Start a workflow' })
     await dialog.waitFor()
     await dialog.getByLabel('Workflow type').selectOption(type)
-    const box = dialog.getByLabel(file, { exact: true })
-    if (!(await box.isChecked())) await box.check()
+    for (const file of files) {
+      const box = dialog.getByLabel(file, { exact: true })
+      if (!(await box.isChecked())) await box.check()
+    }
     await dialog.getByRole('button', { name: 'Review' }).click()
     await dialog.getByRole('button', { name: 'Start', exact: true }).and(page.locator(':enabled')).waitFor()
+    if (review) await dialog.getByRole('alert').filter({ hasText: review }).waitFor()
     await screenshot(page, `start-dialog-${type}`)
     await dialog.getByRole('button', { name: 'Start', exact: true }).click()
     await dialog.waitFor({ state: 'hidden', ...SETTLE })
@@ -52,7 +56,7 @@ describeWithBrowser('workflows widget in Chromium', () => {
       await files.getByText('water-dimer.log').waitFor(SETTLE)
       await screenshot(page, 'deposit-form-widget')
 
-      await startRun(page, 'gaussian-log', 'water-dimer.log')
+      await startRun(page, 'gaussian-log', ['water-dimer.log'])
       const { item, name } = await runItem(page, 'gaussian-log')
       expect(name).toMatch(/^gaussian-log-.+-\d+$/)
       await item.getByText('Succeeded', { exact: true }).waitFor(SETTLE)
@@ -73,11 +77,11 @@ describeWithBrowser('workflows widget in Chromium', () => {
     }
   })
 
-  test('alice follows a long run, stops it after confirming, and resubmits it', async () => {
+  test('alice follows a long run and stops it; resubmits, suspends, resumes and terminates the new one', async () => {
     const { context, page } = await openRecordAs(e2e, 'alice', record().id)
     try {
       await page.getByRole('table', { name: 'Files', exact: true }).getByText('md/topol.tpr').waitFor(SETTLE)
-      await startRun(page, 'gromacs-tpr', 'md/topol.tpr')
+      await startRun(page, 'gromacs-tpr', ['md/topol.tpr'])
       const { item, name } = await runItem(page, 'gromacs-tpr')
       await item.getByText('Running', { exact: true }).waitFor(SETTLE)
 
@@ -99,12 +103,52 @@ describeWithBrowser('workflows widget in Chromium', () => {
       await item.getByRole('button', { name }).click()
       await view.getByRole('button', { name: 'Resubmit' }).click()
       await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click()
-      await page.getByRole('button', { name: 'Back to runs' }).click()
 
-      // The resubmitted run is a new run of the same type, with the next number.
-      const seq = Number(name.split('-').pop())
-      const next = name.replace(/\d+$/, String(seq + 1))
-      await page.getByRole('list', { name: 'Runs' }).getByRole('button', { name: next }).waitFor(SETTLE)
+      // The resubmitted run is a new run of the same type, with the next number; the view follows it.
+      const next = name.replace(/\d+$/, String(Number(name.split('-').pop()) + 1))
+      const nextView = page.getByRole('region', { name: `Run ${next}` })
+      await nextView.getByText('Running', { exact: true }).first().waitFor(SETTLE)
+
+      // Suspend and resume it (no confirmation: both can be undone), then terminate it (confirmed).
+      await nextView.getByRole('button', { name: 'Suspend' }).click()
+      await nextView.getByText('Suspended', { exact: true }).first().waitFor(SETTLE)
+      await nextView.getByRole('button', { name: 'Resume' }).click()
+      await nextView.getByText('Running', { exact: true }).first().waitFor(SETTLE)
+      await nextView.getByRole('button', { name: 'Terminate' }).click()
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click()
+      await nextView.getByText('Failed', { exact: true }).first().waitFor(SETTLE)
+
+      await nextView.getByRole('button', { name: 'Back to runs' }).click()
+      const runs = page.getByRole('list', { name: 'Runs' })
+      await runs
+        .getByRole('listitem')
+        .filter({ hasText: next })
+        .getByText('Failed', { exact: true })
+        .waitFor(SETTLE)
+    } finally {
+      await debugShot(page, expect.getState().currentTestName)
+      await context.close()
+    }
+  })
+
+  test('alice starts one run on three structures after the dry run warns they will be locked together', async () => {
+    const benzene = e2e.demo.records.find((r) => r.title.startsWith('Benzene'))!
+    const { context, page } = await openRecordAs(e2e, 'alice', benzene.id)
+    try {
+      const keys = benzene.files.map((file) => file.key)
+      expect(keys).toHaveLength(3)
+      await page
+        .getByRole('table', { name: 'Files', exact: true })
+        .getByText(keys[0]!)
+        .first()
+        .waitFor(SETTLE)
+      await startRun(page, 'xyz-structure', keys, 'These 3 files will be locked together until the run ends')
+      const { item, name } = await runItem(page, 'xyz-structure')
+      await item.getByText('Succeeded', { exact: true }).waitFor(SETTLE)
+      // One run holds all three files, and each has its own result.
+      await item.getByRole('button', { name }).click()
+      const view = page.getByRole('region', { name: `Run ${name}` })
+      for (const key of keys) await view.getByText(key).first().waitFor()
     } finally {
       await debugShot(page, expect.getState().currentTestName)
       await context.close()

@@ -43,10 +43,26 @@ export function sampleTpr(): Buffer {
   return Buffer.concat([header, tag, body])
 }
 
+/** An XYZ structure: a few atoms of a benzene ring in made-up conformations. */
+export function sampleXyz(conformer: number): string {
+  const atoms = Array.from({ length: 6 }, (_, i) => {
+    const angle = (i * Math.PI) / 3
+    const z = ((i % 2 ? 1 : -1) * 0.01 * conformer).toFixed(3)
+    return `C ${(1.39 * Math.cos(angle)).toFixed(3)} ${(1.39 * Math.sin(angle)).toFixed(3)} ${z}`
+  })
+  return [
+    String(atoms.length),
+    `benzene conformer ${conformer}, generated for the compchem demo`,
+    ...atoms,
+    '',
+  ].join('\n')
+}
+
 /**
  * Alice owns "Water dimer" (a Gaussian .log, a GROMACS .tpr in a folder, a .txt) meant for trying
- * things by hand, and "Ethanol conformers", an empty draft to upload into for automatic processing.
- * Bob has access to neither; Cora is a curator and reads everything.
+ * things by hand, "Ethanol conformers", an empty draft to upload into for automatic processing, and
+ * "Benzene ring distortions" with three XYZ structures that one run can take together.
+ * Bob has access to none; Cora is a curator and reads everything.
  */
 export function seedSampleData(invenio: FakeInvenio, options: SampleOptions = {}): SampleData {
   const users = [
@@ -64,6 +80,10 @@ export function seedSampleData(invenio: FakeInvenio, options: SampleOptions = {}
       ],
     },
     { title: 'Ethanol conformers', files: [] },
+    {
+      title: 'Benzene ring distortions',
+      files: [1, 2, 3].map((n) => ({ key: `structures/conf-${n}.xyz`, content: sampleXyz(n) })),
+    },
   ]
   const created = records.map(({ title, files }) => {
     const record = invenio.addRecord({ owner: 'alice', title, files })
