@@ -127,7 +127,9 @@ test('retry resets only the failed step, runs a new attempt and records its own 
   // The new attempt gets its own run token: the first one was revoked when attempt 1 ended.
   expect(tokenSecret()).not.toBe(firstToken)
   expect(tokenSecret()).toContain('token')
-  expect(retried.body).toMatchObject({ action: 'retry', result: 'accepted', attempt: 2, phase: 'Running' })
+  expect(retried.body).toMatchObject({ action: 'retry', result: 'accepted', attempt: 2 })
+  // The fast sandbox on a loaded machine may have finished the new attempt before the answer.
+  expect(['Running', 'Succeeded']).toContain(retried.body.phase)
 
   const ended = await until('the retried attempt to succeed', () => {
     const workflow = cached(stack, run.name)
