@@ -19,6 +19,8 @@ export interface RouteContext {
   /** Base URL of the compchem service (record page widget, session views). */
   serviceUrl: string | undefined
   serviceToken: string | undefined
+  /** Whether the service's account may read users' emails (a permission Invenio grants). */
+  emails: { shownToService: boolean }
 }
 
 const notFound = (): InvenioError => new InvenioError(404, 'The requested URL was not found on the server.')
@@ -183,7 +185,9 @@ function userById(
   if (method !== 'GET') throw methodNotAllowed()
   const user = ctx.store.userById(id)
   if (!user) throw new InvenioError(404, 'The persistent identifier does not exist.')
-  const seesEmail = identity.kind === 'service' || (identity.kind === 'user' && identity.user.id === user.id)
+  const seesEmail =
+    (identity.kind === 'service' && ctx.emails.shownToService) ||
+    (identity.kind === 'user' && identity.user.id === user.id)
   sendJson(res, 200, { id: user.id, username: user.name, ...(seesEmail ? { email: user.email } : {}) })
 }
 

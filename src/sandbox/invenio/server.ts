@@ -74,6 +74,7 @@ export async function startFakeInvenio(options: FakeInvenioOptions = {}): Promis
     files,
     serviceUrl: options.serviceUrl,
     serviceToken: options.serviceToken,
+    emails: { shownToService: true },
   }
 
   const uploadFile = async (
@@ -126,6 +127,9 @@ export async function startFakeInvenio(options: FakeInvenioOptions = {}): Promis
       failure.mode = mode
       failure.delayMs = failureOptions?.delayMs ?? DEFAULT_SLOW_MS
       if (mode === 'down') for (const socket of sockets) socket.destroy()
+    },
+    showEmailsToService: (shown) => {
+      ready.ctx!.emails.shownToService = shown
     },
     flushWebhooks: () => webhook.flush(),
     close: async () => {

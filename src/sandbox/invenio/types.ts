@@ -134,6 +134,9 @@ export interface FakeInvenio {
   publish(recordId: string, keepDraft?: boolean): void
   getFile(recordId: string, key: string): StoredFileView | undefined
   setFailure(mode: FailureMode | null, options?: { delayMs?: number }): void
+  /** Whether `GET /api/users/{id}` shows the email to the service token (default true), as when the
+   * service's account has, or lacks, the permission to read users' emails. */
+  showEmailsToService(shown: boolean): void
   /** Every request received, in order, for assertions. */
   requests: RequestLogEntry[]
   webhookDeliveries: WebhookDelivery[]

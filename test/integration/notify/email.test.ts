@@ -1,5 +1,4 @@
-// Completion emails end to end: sandbox cluster, fake Invenio (behind the one users endpoint it
-// lacks), the real service and a real SMTP receiver. One email per finished run to the address
+// Completion emails end to end: sandbox cluster, fake Invenio, the real service and a real SMTP receiver. One email per finished run to the address
 // Invenio shows the service; none, and no failure, for a user without one; SMTP or Invenio down →
 // the outbox's retries deliver it once they are back; a permanent SMTP refusal is given up at once.
 import { pino } from 'pino'
@@ -13,12 +12,11 @@ import { liveOf } from '../../../src/streams/index.js'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js'
 import { createStackService, SERVICE_TOKEN } from '../../helpers/stack.js'
 import { eventually, startTestRun } from '../streams/helpers.js'
-import { startSmtpReceiver, startUserDirectory, type SmtpReceiver, type UserDirectory } from './helpers.js'
+import { startSmtpReceiver, type SmtpReceiver } from './helpers.js'
 
 const PUBLIC_URL = 'https://files.example.org'
 let cluster: SandboxCluster
 let invenio: FakeInvenio
-let directory: UserDirectory
 let smtp: SmtpReceiver
 let db: TestDatabase
 let service: Service
@@ -32,19 +30,16 @@ beforeAll(async () => {
   invenio = await startFakeInvenio({ serviceToken: SERVICE_TOKEN })
   const sample = seedSampleData(invenio)
   recordId = sample.records[0]!.id
-  directory = await startUserDirectory(invenio, SERVICE_TOKEN)
-  // What Invenio knows of each sample user, as each of them sees it.
-  for (const { token } of sample.users) {
-    const me = await fetch(`${invenio.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })
-    const user = (await me.json()) as { id: string; username: string; email: string }
-    directory.users.set(user.id, { username: user.username, email: user.email })
-  }
-  starter.email = directory.users.get(starter.id)!.email!
+  // The address Invenio shows the service for the starter.
+  const shown = await fetch(`${invenio.url}/api/users/${starter.id}`, {
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}` },
+  })
+  starter.email = ((await shown.json()) as { email: string }).email
   smtp = await startSmtpReceiver()
   db = await createTestDatabase()
   service = await createStackService({
     cluster,
-    invenio: { ...invenio, url: directory.url },
+    invenio,
     db,
     env: { SMTP_URL: smtp.url, NOTIFY_EMAIL_FROM: 'compchem <noreply@files.example.org>', PUBLIC_URL },
     logger: pino({ level: 'silent' }),
@@ -56,7 +51,6 @@ afterAll(async () => {
   await service?.close()
   await db?.close()
   await smtp?.close()
-  await directory?.close()
   await invenio?.close()
   await cluster?.close()
 })
@@ -112,8 +106,7 @@ test('a finished run sends exactly one email to the address Invenio gives for th
 })
 
 test('a user Invenio shows no address for gets no email, and nothing fails', async () => {
-  const known = directory.users.get(starter.id)!
-  directory.users.set(starter.id, { username: known.username })
+  invenio.showEmailsToService(false)
   const before = notifier().stats()
   try {
     const { name, id } = await finishedRun('SUCCESS')
@@ -135,7 +128,7 @@ test('a user Invenio shows no address for gets no email, and nothing fails', asy
     expect((await findRunByName(service.context.db.prisma, name))!.outcomes).toHaveLength(1)
     expect(await notifier().sweep(0)).toBe(0)
   } finally {
-    directory.users.set(starter.id, known)
+    invenio.showEmailsToService(true)
   }
 })
 

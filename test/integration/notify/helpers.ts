@@ -1,10 +1,6 @@
-// A real SMTP receiver (smtp-server) and the one Invenio endpoint the fake Invenio lacks:
-// InvenioRDM's `GET /api/users/{id}`, which shows a user's email to the service token. Everything else
-// is passed through to the fake Invenio unchanged.
-import http from 'node:http'
+// A real SMTP receiver (smtp-server) for the email tests.
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
-import type { FakeInvenio } from '../../../src/sandbox/invenio/index.js'
 
 export interface ReceivedEmail {
   from: string | undefined
@@ -97,83 +93,5 @@ function parseMessage(
     to: envelope.rcptTo.map((rcpt) => rcpt.address),
     headers,
     body,
-  }
-}
-
-export interface UserDirectory {
-  url: string
-  /** Invenio user id → what `/api/users/{id}` shows the service; absent ids answer 404. */
-  users: Map<string, { username: string; email?: string }>
-  close(): Promise<void>
-}
-
-/** Answers `/api/users/{id}` like InvenioRDM (email for the service token only); forwards the rest. */
-export async function startUserDirectory(invenio: FakeInvenio, serviceToken: string): Promise<UserDirectory> {
-  const users: UserDirectory['users'] = new Map()
-  const upstream = new URL(invenio.url)
-  const server = http.createServer((req, res) => {
-    const match = /^\/api\/users\/([^/?]+)$/.exec(req.url ?? '')
-    if (match && req.method === 'GET') {
-      // One server: when the fake Invenio is down (or failing), so is this endpoint.
-      const probe = http.get(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: '/api/me',
-          headers: { authorization: `Bearer ${serviceToken}` },
-        },
-        (answer) => {
-          answer.resume()
-          if (answer.statusCode !== 200) {
-            res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' })
-            return void res.end(
-              JSON.stringify({ status: answer.statusCode, message: 'Internal server error.' }),
-            )
-          }
-          const user = users.get(decodeURIComponent(match[1]!))
-          const isService = req.headers.authorization === `Bearer ${serviceToken}`
-          const [status, body] = !user
-            ? [404, { status: 404, message: 'The persistent identifier does not exist.' }]
-            : [
-                200,
-                {
-                  id: match[1],
-                  username: user.username,
-                  ...(isService && user.email ? { email: user.email } : {}),
-                },
-              ]
-          res.writeHead(status, { 'content-type': 'application/json' })
-          res.end(JSON.stringify(body))
-        },
-      )
-      probe.on('error', () => res.destroy())
-      return
-    }
-    const forward = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      },
-    )
-    // The fake Invenio dropped the connection ('down'): so does its front.
-    forward.on('error', () => res.destroy())
-    req.pipe(forward)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    users,
-    close: () => {
-      server.closeAllConnections()
-      return new Promise((resolve) => server.close(() => resolve()))
-    },
   }
 }
