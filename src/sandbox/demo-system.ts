@@ -159,6 +159,19 @@ export async function startDemo(options: DemoOptions): Promise<DemoSystem> {
   }
 }
 
+/** Ctrl-C or SIGTERM closes the system once, then ends the process. */
+export function closeOnSignals(system: Pick<DemoSystem, 'close'>): void {
+  let stopping = false
+  const stop = async () => {
+    if (stopping) return
+    stopping = true
+    await system.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop())
+  process.on('SIGTERM', () => void stop())
+}
+
 async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { SettingsError } from '../config/index.js'
 import { createLogger } from '../log.js'
-import { startDemo } from './demo-system.js'
+import { closeOnSignals, startDemo } from './demo-system.js'
 
 const DATA_DIR = resolve(process.env.DEMO_DATA_DIR ?? '.data')
 
@@ -70,15 +70,7 @@ and its run starts by itself (docs/invenio-integration.md).
 Stop with Ctrl-C.
 `)
 
-  let stopping = false
-  const stop = async () => {
-    if (stopping) return
-    stopping = true
-    await demo.close()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void stop())
-  process.on('SIGTERM', () => void stop())
+  closeOnSignals(demo)
 }
 
 await main()

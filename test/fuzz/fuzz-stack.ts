@@ -4,7 +4,7 @@
 // Run: `npx tsx test/fuzz/fuzz-stack.ts`; stop with SIGTERM.
 import { writeFile } from 'node:fs/promises'
 import { createLogger } from '../../src/log.js'
-import { startDemo } from '../../src/sandbox/demo-system.js'
+import { closeOnSignals, startDemo } from '../../src/sandbox/demo-system.js'
 
 export interface FuzzState {
   url: string
@@ -70,15 +70,7 @@ async function main(): Promise<void> {
   await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 })
   console.log(`fuzz stack ready at ${state.url}`)
 
-  let stopping = false
-  const stop = async () => {
-    if (stopping) return
-    stopping = true
-    await demo.close()
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void stop())
-  process.on('SIGTERM', () => void stop())
+  closeOnSignals(demo)
 }
 
 await main()
