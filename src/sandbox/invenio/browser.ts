@@ -23,23 +23,33 @@ export async function browserRoute(
   res: ServerResponse,
   segments: string[],
 ): Promise<boolean> {
+  const handle = browserHandler(ctx, req, res, segments)
+  if (!handle) return false
+  await handle()
+  return true
+}
+
+function browserHandler(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  segments: string[],
+): (() => void | Promise<void>) | undefined {
   const method = req.method ?? 'GET'
   const [first, second, third] = segments
-  const identity = browserIdentity(ctx.store, req)
-  if (first === 'login' && segments.length === 1 && method === 'GET') return (login(ctx, req, res), true)
-  if (first === 'logout' && segments.length === 1) return (redirect(res, '/login', clearCookie()), true)
+  const identity = () => browserIdentity(ctx.store, req)
+  if (first === 'login' && segments.length === 1 && method === 'GET') return () => login(ctx, req, res)
+  if (first === 'logout' && segments.length === 1) return () => redirect(res, '/login', clearCookie())
   if (first === 'records' && second && segments.length === 2 && method === 'GET')
-    return (recordPage(ctx, res, identity, second), true)
-  if (first === 'compchem' && second === 'session' && third && segments.length === 3 && method === 'POST') {
-    const minted = await mintSession(ctx, identity, third)
-    sendJson(res, minted.status, minted.body)
-    return true
-  }
-  if (first === 'compchem' && second === 'workflows' && third && segments.length === 3 && method === 'GET') {
-    await openWorkflows(ctx, res, identity, third)
-    return true
-  }
-  return false
+    return () => recordPage(ctx, res, identity(), second)
+  if (first === 'compchem' && second === 'session' && third && segments.length === 3 && method === 'POST')
+    return async () => {
+      const minted = await mintSession(ctx, identity(), third)
+      sendJson(res, minted.status, minted.body)
+    }
+  if (first === 'compchem' && second === 'workflows' && third && segments.length === 3 && method === 'GET')
+    return () => openWorkflows(ctx, res, identity(), third)
+  return undefined
 }
 
 function login(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): void {
