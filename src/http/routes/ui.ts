@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { BuildOptions } from 'esbuild'
 import type { Request, Response, Router } from 'express'
@@ -28,18 +28,11 @@ interface Asset {
 }
 type Assets = Map<string, Asset>
 
-const here = fileURLToPath(import.meta.url)
-const runningFromSource = here.endsWith('.ts')
+const runningFromSource = import.meta.url.endsWith('.ts')
 
-function repositoryRoot(): string {
-  let dir = dirname(here)
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir)
-    if (parent === dir) throw new Error('ui: no package.json above ' + here)
-    dir = parent
-  }
-  return dir
-}
+// src/http/routes or dist/http/routes: the repository (or image) root is three levels up, as for the
+// migrations (src/db/migrate.ts) and the shipped templates.
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
 function asset(body: Buffer): Asset {
   return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }
@@ -73,7 +66,7 @@ async function buildInMemory(root: string): Promise<Assets> {
 }
 
 /** Where the assets come from; loaded once, on first request. */
-export function uiAssetLoader(root = repositoryRoot()): () => Promise<Assets> {
+export function uiAssetLoader(root = REPOSITORY_ROOT): () => Promise<Assets> {
   let loading: Promise<Assets> | undefined
   const load = async () => {
     const built = join(root, 'dist/ui')
