@@ -1,14 +1,22 @@
 // The demo's browser path without a browser: sign in to the fake Invenio, open a record page that
 // embeds the widget, and mint deposit-form sessions through the Invenio-side views — for the owner,
-// for a user without access, and for nobody.
+// for a user without access, and for nobody. And the demo's mail server gets the completion email.
 import pino from 'pino'
 import { startDemo, type DemoSystem } from '../../../src/sandbox/demo-system.js'
+import type { CaughtMail } from '../../../src/sandbox/mail-catcher.js'
 import { DATABASE_BOOT_TIMEOUT } from '../../helpers/database.js'
 
 let demo: DemoSystem
+const mails: CaughtMail[] = []
 
 beforeAll(async () => {
-  demo = await startDemo({ logger: pino({ level: 'silent' }), port: 0, env: { DATABASE_URL: undefined } })
+  demo = await startDemo({
+    logger: pino({ level: 'silent' }),
+    port: 0,
+    stepSeconds: 1,
+    env: { DATABASE_URL: undefined },
+    onMail: (mail) => mails.push(mail),
+  })
 }, DATABASE_BOOT_TIMEOUT)
 
 afterAll(async () => {
@@ -111,3 +119,22 @@ test("the fake Invenio shows a user's email to the service account and to the us
   expect(await user(bob.token)).toEqual({ id: me.id, username: 'alice' })
   expect((await fetch(`${demo.invenioUrl}/api/users/999`)).status).toBe(404)
 })
+
+test("a finished run's completion email reaches the demo's mail server, addressed to its starter", async () => {
+  const alice = demo.users.find((u) => u.name === 'alice')!
+  const started = await fetch(`${serviceUrl()}/api/v1/records/${record().id}/workflows`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'gaussian-log', files: ['water-dimer.log'] }),
+  })
+  expect(started.status).toBe(201)
+  const { name } = (await started.json()) as { name: string }
+  for (let i = 0; i < 300 && !mails.some((mail) => mail.subject.includes(name)); i++)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  expect(mails.filter((mail) => mail.subject.includes(name))).toEqual([
+    {
+      to: ['alice@example.org'],
+      subject: expect.stringContaining(`${name} on record ${record().id}: succeeded`),
+    },
+  ])
+}, 60_000)
